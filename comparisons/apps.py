@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ComparisonsConfig(AppConfig):
+    name = "comparisons"
+    verbose_name = "Catalog and comparisons"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,296 @@
+import re
+
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+class Brand(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("comparisons:brand", args=[self.slug])
+
+
+class Category(models.Model):
+    """Phones, Laptops, Chipsets, …: data, not code."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("comparisons:device-list") + f"?category={self.slug}"
+
+
+class SpecGroup(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SpecField(models.Model):
+    class Kind(models.TextChoices):
+        NUMBER = "number", "Number"
+        TEXT = "text", "Text"
+        BOOLEAN = "yes-no", "Yes / no"
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+        NONE = "none", "Neither"
+
+    group = models.ForeignKey(SpecGroup, on_delete=models.PROTECT, related_name="fields")
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    unit = models.CharField(max_length=20, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.TEXT)
+    direction = models.CharField(max_length=10, choices=Direction, default=Direction.NONE)
+    order = models.PositiveSmallIntegerField(default=0)
+    categories = models.ManyToManyField(Category, related_name="spec_fields", blank=True)
+    # Shown as a min/max filter on the catalog (numbers only).
+    filterable = models.BooleanField(default=False)
+    # Shown in the device header and on catalog cards.
+    key = models.BooleanField("key spec", default=False)
+
+    class Meta:
+        ordering = ["group__order", "group__name", "order", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.unit})" if self.unit else self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_number(self):
+        return self.kind == self.Kind.NUMBER
+
+    def best(self, numbers):
+        """The best of ``numbers`` for this field, or None where no direction applies."""
+        numbers = [n for n in numbers if n is not None]
+        if not numbers or self.kind != self.Kind.NUMBER:
+            return None
+        if self.direction == self.Direction.HIGHER:
+            return max(numbers)
+        if self.direction == self.Direction.LOWER:
+            return min(numbers)
+        return None
+
+
+NUMBER_RE = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+
+
+def parse_number(text):
+    """The largest number in a display text: "8 GB / 12 GB" gives 12.0, "n/a" None."""
+    found = [float(m.replace(",", ".")) for m in NUMBER_RE.findall(text or "")]
+    return max(found) if found else None
+
+
+class DeviceQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related("brand", "category", "powered_by")
+
+    def with_specs(self):
+        """Prefetch spec values with their field and group: one query, whatever the count."""
+        return self.with_related().prefetch_related(
+            Prefetch(
+                "specs",
+                queryset=SpecValue.objects.select_related("field__group").order_by(
+                    "field__group__order", "field__group__name", "field__order", "field__name"
+                ),
+            )
+        )
+
+    def with_key_specs(self):
+        """Prefetch only the key specs, as ``device.key_specs`` (for cards)."""
+        return self.with_related().prefetch_related(
+            Prefetch(
+                "specs",
+                queryset=SpecValue.objects.filter(field__key=True)
+                .select_related("field")
+                .order_by("field__group__order", "field__order"),
+                to_attr="key_specs",
+            )
+        )
+
+
+class Device(models.Model):
+    name = models.CharField(max_length=200)
+    # Never contains "-vs-": the shareable comparison URL splits on it.
+    slug = models.SlugField(max_length=200, unique=True)
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="devices")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="devices")
+    released = models.DateField(null=True, blank=True)
+    launch_price = models.DecimalField(
+        "launch price (USD)", max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    image = models.ImageField(upload_to="devices/", blank=True)
+    summary = models.TextField(blank=True)
+    powered_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="powers",
+        help_text="The chipset (itself a device) inside this phone or laptop.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DeviceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-released", "name"]
+        indexes = [
+            # Catalog default sort, "newest first", within a category.
+            models.Index(fields=["category", "-released", "name"], name="device_cat_released"),
+            # Catalog sort by price.
+            models.Index(fields=["launch_price"], name="device_price"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(slug__contains="-vs-"), name="device_slug_without_vs"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("comparisons:device", args=[self.slug])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if "-vs-" in (self.slug or ""):
+            raise ValidationError({"slug": 'A device slug cannot contain "-vs-".'})
+        if self.powered_by_id and self.powered_by_id == self.pk:
+            raise ValidationError({"powered_by": "A device cannot power itself."})
+
+    @property
+    def price_display(self):
+        if self.launch_price is None:
+            return ""
+        price = self.launch_price
+        return f"${price:,.0f}" if price == price.to_integral() else f"${price:,.2f}"
+
+    def spec_groups(self):
+        """[(group, [spec values])] in sheet order; uses prefetched specs when present."""
+        groups = []
+        for spec in self.specs.all():
+            group = spec.field.group
+            if groups and groups[-1][0] == group:
+                groups[-1][1].append(spec)
+            else:
+                groups.append((group, [spec]))
+        return groups
+
+
+class SpecValue(models.Model):
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="specs")
+    field = models.ForeignKey(SpecField, on_delete=models.CASCADE, related_name="values")
+    value = models.CharField("shown as", max_length=255)
+    # In the field's unit, whatever the display text says; used to filter, sort, pick the best.
+    number = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["field__group__order", "field__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "field"], name="one_value_per_field"),
+        ]
+        indexes = [
+            # Catalog filters "RAM ≥ 8", "Battery ≥ 5000": field then number range.
+            models.Index(fields=["field", "number"], name="specvalue_field_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.field.name}: {self.value}"
+
+    def save(self, *args, **kwargs):
+        if self.number is None and self.field.kind == SpecField.Kind.NUMBER:
+            self.number = parse_number(self.value)
+        super().save(*args, **kwargs)
+
+
+class CompareList(models.Model):
+    """A visitor's compare list, found by the token in their compare cookie.
+
+    Items are rows, not a session value, so concurrent requests change the list
+    one at a time instead of overwriting each other's copy of the session.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Compare list {self.token[:8]}…"
+
+
+class CompareItem(models.Model):
+    compare_list = models.ForeignKey(CompareList, on_delete=models.CASCADE, related_name="items")
+    # SET_NULL, not CASCADE: the row outlives a deleted device so the visitor can be
+    # told once that it is gone; its name is kept for that message.
+    device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, related_name="+")
+    device_name = models.CharField(max_length=200)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["compare_list", "device"], name="device_once_per_list"),
+        ]
+
+    def __str__(self):
+        return self.device_name
+
+
+class ComparisonCount(models.Model):
+    """How often a comparison (canonical slug set) was viewed; feeds "Popular comparisons"."""
+
+    key = models.CharField(max_length=255, unique=True, help_text="Canonical slugs joined by -vs-")
+    views = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-views"]
+        indexes = [
+            # Home page: the most viewed comparisons.
+            models.Index(fields=["-views"], name="comparison_popular"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} ({self.views})"
+
+    @property
+    def slugs(self):
+        return self.key.split("-vs-")
+
+    def get_absolute_url(self):
+        return reverse("comparisons:compare-shared", args=[self.key])
+
+

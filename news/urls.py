@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+from .feeds import LatestArticlesFeed
+
+app_name = "news"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("news/", views.article_list, name="article-list"),
+    path("news/feed/", LatestArticlesFeed(), name="feed"),
+    path("news/tag/<slug:slug>/", views.tag_detail, name="tag"),
+    path("news/<slug:slug>/", views.article_detail, name="article"),
+    path("search/", views.search, name="search"),
+]

@@ -1,0 +1,26 @@
+// Small enhancements; every page works without this file.
+(function () {
+  "use strict";
+
+  // After htmx swaps the compare widget, tell screen readers what changed.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var status = document.getElementById("compare-status");
+    if (status && event.detail.target && event.detail.target.id === "compare-widget") {
+      status.textContent = status.dataset.message || status.textContent;
+    }
+  });
+
+  // "Copy link" buttons: copy the value of the input they point at.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-target]");
+    if (!button) return;
+    var input = document.getElementById(button.dataset.copyTarget);
+    if (!input) return;
+    input.select();
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(input.value).then(function () {
+        button.textContent = "Copied";
+      });
+    }
+  });
+})();

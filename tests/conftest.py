@@ -1,0 +1,143 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from comparisons.models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Counters and cached fragments must not leak between tests (or from a dev run in Redis).
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def big_catalog(db):
+    """60 devices in 3 categories with 36 spec values each: enough to expose an N+1."""
+    categories = [
+        Category.objects.create(name=name, slug=name.lower(), order=i)
+        for i, name in enumerate(["Phones", "Laptops", "Chipsets"])
+    ]
+    brands = [Brand.objects.create(name=f"Maker {i}", slug=f"maker-{i}") for i in range(6)]
+    groups = [SpecGroup.objects.create(name=f"Group {i}", order=i) for i in range(6)]
+    fields = []
+    for i in range(36):
+        number = i % 3 != 2
+        fields.append(
+            SpecField.objects.create(
+                group=groups[i % 6],
+                name=f"Spec {i}",
+                slug=f"spec-{i}",
+                unit="GB" if number else "",
+                kind=SpecField.Kind.NUMBER if number else SpecField.Kind.TEXT,
+                direction=SpecField.Direction.HIGHER if number else SpecField.Direction.NONE,
+                order=i,
+                filterable=i < 4,
+                key=i < 3,
+            )
+        )
+    for field in fields:
+        field.categories.set(categories)
+    devices = Device.objects.bulk_create(
+        Device(
+            name=f"Gadget {i}",
+            slug=f"gadget-{i}",
+            brand=brands[i % 6],
+            category=categories[i % 3],
+            launch_price=100 + i * 10,
+        )
+        for i in range(60)
+    )
+    SpecValue.objects.bulk_create(
+        SpecValue(
+            device=device,
+            field=field,
+            value=f"{d + f} {field.unit}".strip(),
+            number=float(d + f) if field.kind == SpecField.Kind.NUMBER else None,
+        )
+        for d, device in enumerate(devices)
+        for f, field in enumerate(fields)
+    )
+    return {"categories": categories, "brands": brands, "fields": fields, "devices": devices}
+
+
+# Browser tests: Playwright drives the system Chromium; never a downloaded browser.
+
+
+def chromium_path():
+    path = Path(CHROMIUM)
+    if path.exists():
+        return str(path)
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    if not executable:
+        pytest.skip(f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium)")
+    # Playwright's sync API runs an event loop; the ORM calls in these tests are plain
+    # synchronous code on the test thread.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def no_js_page(browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter):
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any("browser tests skipped" in str(report.longrepr) for report in skipped):
+        terminalreporter.write_line(
+            "NOTE: browser tests were skipped: no Chromium found (apt-get install chromium).",
+            yellow=True,
+        )

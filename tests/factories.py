@@ -1,0 +1,108 @@
+import factory
+from django.utils import timezone
+from django.utils.text import slugify
+
+from comparisons.models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
+from news.models import Article, Tag
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Brand
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Brand {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class SpecGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpecGroup
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+    order = factory.Sequence(int)
+
+
+class SpecFieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpecField
+        django_get_or_create = ("name",)
+
+    group = factory.SubFactory(SpecGroupFactory)
+    name = factory.Sequence(lambda n: f"Field {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    unit = ""
+    kind = SpecField.Kind.TEXT
+    direction = SpecField.Direction.NONE
+    order = factory.Sequence(int)
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.categories.set(extracted)
+
+
+class DeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Device
+
+    name = factory.Sequence(lambda n: f"Device {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    brand = factory.SubFactory(BrandFactory)
+    category = factory.SubFactory(CategoryFactory)
+    released = factory.Faker("date_between", start_date="-4y", end_date="today")
+    launch_price = factory.Faker(
+        "pydecimal", left_digits=4, right_digits=0, positive=True, min_value=99, max_value=2499
+    )
+    summary = factory.Faker("sentence")
+
+
+class SpecValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpecValue
+
+    device = factory.SubFactory(DeviceFactory)
+    field = factory.SubFactory(SpecFieldFactory)
+    value = "42"
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Tag {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+
+    title = factory.Sequence(lambda n: f"Story number {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    summary = factory.Faker("sentence")
+    body = factory.Faker("paragraph")
+    author = factory.Faker("name")
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(hours=1))
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)
+
+    @factory.post_generation
+    def devices(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.devices.set(extracted)
