@@ -104,7 +104,7 @@ else:
             },
             # A file, not :memory:, so live-server threads get their own
             # connections and the concurrency tests are real.
-            "TEST": {"NAME": BASE_DIR / ".test-db.sqlite3"},
+            "TEST": {"NAME": BASE_DIR / f".test-db{os.environ.get('TEST_DB_SUFFIX', '')}.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
