@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.14; do \
 	&& { echo $$p; break; }; done)
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test lint format admin bench demo clean
+.PHONY: install run serve test lint format admin bench clean
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -55,3 +55,7 @@ admin: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# Synthetic catalog (10,000 devices, 20,000 articles) behind gunicorn; see scripts/bench.py.
+bench: install
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)

@@ -82,31 +82,30 @@ TEMPLATES = [
 ]
 
 # Database: SQLite in the project unless DATABASE_URL says otherwise.
-if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.config(conn_max_age=60, conn_health_checks=True)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "db.sqlite3",
-            "OPTIONS": {
-                # IMMEDIATE takes the write lock when a transaction starts, so two
-                # writers queue behind the busy timeout instead of failing with
-                # "database is locked" when one upgrades a read lock.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA cache_size=-20000;"
-                    "PRAGMA temp_store=MEMORY;"
-                ),
-            },
-            # A file, not :memory:, so live-server threads get their own
-            # connections and the concurrency tests are real.
-            "TEST": {"NAME": BASE_DIR / f".test-db{os.environ.get('TEST_DB_SUFFIX', '')}.sqlite3"},
-        }
-    }
+SQLITE_OPTIONS = {
+    # IMMEDIATE takes the write lock when a transaction starts, so two writers queue
+    # behind the busy timeout instead of failing with "database is locked" when one
+    # tries to upgrade a read lock.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA cache_size=-20000;"
+        "PRAGMA temp_store=MEMORY;"
+    ),
+}
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+    # A file, not :memory:, so live-server threads get their own connections and
+    # the concurrency tests are real.
+    suffix = os.environ.get("TEST_DB_SUFFIX", "")
+    DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / f".test-db{suffix}.sqlite3"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and sessions: Redis when REDIS_URL is set, else process memory + database.
