@@ -37,6 +37,7 @@ class SpecFieldFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = SpecField
         django_get_or_create = ("name",)
+        skip_postgeneration_save = True
 
     group = factory.SubFactory(SpecGroupFactory)
     name = factory.Sequence(lambda n: f"Field {n}")
@@ -88,6 +89,7 @@ class TagFactory(factory.django.DjangoModelFactory):
 class ArticleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Article
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Story number {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.title))

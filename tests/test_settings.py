@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args, **env):
-    environ = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    # A clean environment: the browser fixture sets DJANGO_ALLOW_ASYNC_UNSAFE in this process.
+    unwanted = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environ = {k: v for k, v in os.environ.items() if k not in unwanted}
     environ.update(DJANGO_SETTINGS_MODULE="config.production", **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
