@@ -1,17 +1,96 @@
-from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from news.models import Article
+
+from .filters import CatalogFilters, paginate
+from .models import Brand, Device
+
+# Sent by static/js/catalog.js: the category the form's spec filters were drawn for.
+FIELDS_FOR_HEADER = "X-Catalog-Fields-For"
+
+
+def _is_partial(request):
+    """An htmx swap of a region, not a boosted page load or a history restore."""
+    htmx = request.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 @require_GET
+@vary_on_headers("HX-Request", "HX-History-Restore-Request", FIELDS_FOR_HEADER)
 def device_list(request):
-    raise Http404
+    filters = CatalogFilters.from_query(request.GET)
+    page, page_notice = paginate(filters.devices(), request.GET.get("page"))
+    if page_notice:
+        filters.notice(page_notice)
+    partial = _is_partial(request)
+    shown_for = request.headers.get(FIELDS_FOR_HEADER)
+    context = {
+        "filters": filters,
+        "page": page,
+        "devices": page.object_list,
+        "partial": partial,
+        # The spec filters depend on the category: refresh them (out of band) only when
+        # the form on screen was drawn for another one, so typing is never overwritten.
+        "refresh_fields": partial
+        and (shown_for is None or shown_for != (filters.category.slug if filters.category else "")),
+    }
+    template = "comparisons/device_list.html"
+    return render(request, f"{template}#results" if partial else template, context)
+
+
+def product_json_ld(request, device):
+    """schema.org Product for a device page (uses prefetched specs)."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": device.name,
+        "url": request.build_absolute_uri(device.get_absolute_url()),
+        "brand": {"@type": "Brand", "name": device.brand.name},
+        "category": device.category.name,
+    }
+    if device.summary:
+        data["description"] = device.summary
+    if device.image:
+        data["image"] = request.build_absolute_uri(device.image.url)
+    if device.released:
+        data["releaseDate"] = device.released.isoformat()
+    specs = [s for s in device.specs.all() if s.field.key]
+    if specs:
+        data["additionalProperty"] = [
+            {"@type": "PropertyValue", "name": s.field.name, "value": s.value} for s in specs
+        ]
+    return data
 
 
 @require_GET
 def device_detail(request, slug):
-    raise Http404
+    device = get_object_or_404(Device.objects.with_specs(), slug=slug)
+    context = {
+        "device": device,
+        "spec_groups": device.spec_groups(),
+        "key_specs": [s for s in device.specs.all() if s.field.key],
+        "powers": list(device.powers.select_related("brand", "category").order_by("name")),
+        "related_news": Article.objects.published().filter(devices=device)[:5],
+        "canonical_url": request.build_absolute_uri(device.get_absolute_url()),
+        "json_ld": product_json_ld(request, device),
+    }
+    return render(request, "comparisons/device_detail.html", context)
 
 
 @require_GET
 def brand_detail(request, slug):
-    raise Http404
+    brand = get_object_or_404(Brand, slug=slug)
+    devices = brand.devices.with_key_specs().order_by("-released", "name", "pk")
+    page, page_notice = paginate(devices, request.GET.get("page"))
+    news = Article.objects.published().filter(devices__brand=brand).distinct()[:10]
+    context = {
+        "brand": brand,
+        "page": page,
+        "devices": page.object_list,
+        "page_notice": page_notice,
+        "news": news,
+        "canonical_url": request.build_absolute_uri(brand.get_absolute_url()),
+    }
+    return render(request, "comparisons/brand_detail.html", context)

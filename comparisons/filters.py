@@ -1,0 +1,402 @@
+"""The catalog's query string: parse it, forgive it, and turn it into a queryset.
+
+Parameters of ``/devices/`` (every one optional; empty values count as absent):
+
+``q``
+    Part of the device name, e.g. ``q=pixel`` (at most 100 characters).
+``category``
+    A category slug, e.g. ``category=phones``. It also narrows the spec filters and the
+    spec sorts on offer to that category's fields.
+``brand``
+    A brand slug; repeat it for several brands: ``brand=xiaomi&brand=nothing``.
+``min_price`` / ``max_price``
+    Launch price in USD, e.g. ``max_price=600``.
+``year_from``
+    Released in or after that year, e.g. ``year_from=2023``.
+``min_<field-slug>`` / ``max_<field-slug>``
+    A range on any numeric spec field marked filterable, in the field's unit, named after
+    ``SpecField.slug``: ``min_ram=8``, ``min_battery-capacity=4500``, ``max_weight=200``.
+    ``price`` always means the launch price, never a spec field slugged "price".
+``sort``
+    ``newest`` (default), ``oldest``, ``name``, ``price-low``, ``price-high``, or
+    ``best-<field-slug>`` for a filterable numeric spec: best first by the field's direction
+    (highest first when it has none), devices without a value last.
+``page``
+    1-based page number; 24 devices a page.
+
+Nothing here raises on bad input: a value that cannot be used is dropped and explained in
+``notices`` ("Ignored max_price=abc: not a number."), and the rest still applies.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
+
+from .models import Brand, Category, Device, SpecField, SpecValue
+from .signals import content_version
+
+PER_PAGE = 24
+MAX_QUERY_LENGTH = 100
+# Far beyond any real price or spec, small enough for every database's number types.
+MAX_NUMBER = Decimal(10) ** 9
+MIN_YEAR, MAX_YEAR = 1900, 2100
+# A page with hundreds of notices helps nobody; the rest are counted, not listed.
+MAX_NOTICES = 8
+
+SORTS = {
+    "newest": ("Newest first", [F("released").desc(nulls_last=True), "name", "pk"]),
+    "oldest": ("Oldest first", [F("released").asc(nulls_last=True), "name", "pk"]),
+    "name": ("Name A–Z", ["name", "pk"]),
+    "price-low": ("Price: low to high", [F("launch_price").asc(nulls_last=True), "name", "pk"]),
+    "price-high": ("Price: high to low", [F("launch_price").desc(nulls_last=True), "name", "pk"]),
+}
+DEFAULT_SORT = "newest"
+SPEC_SORT_PREFIX = "best-"
+RESERVED = {"price"}
+
+
+@dataclass
+class FilterOptions:
+    """Everything the form offers: categories, brands, filterable numeric fields."""
+
+    categories: list
+    brands: list
+    fields: list
+    # field pk -> set of category pks it applies to
+    field_categories: dict
+
+    def fields_for(self, category):
+        if category is None:
+            return self.fields
+        return [f for f in self.fields if category.pk in self.field_categories[f.pk]]
+
+
+def filter_options():
+    """The form's choices; three queries on a cold cache, none while the catalog is unchanged.
+
+    A field is offered for the categories it applies to; one that applies to no category
+    is offered nowhere.
+    """
+    key = f"catalog-filter-options:{content_version()}"
+    options = cache.get(key)
+    if options is None:
+        fields = (
+            SpecField.objects.filter(filterable=True, kind=SpecField.Kind.NUMBER)
+            .exclude(slug__in=RESERVED)
+            .select_related("group")
+        )
+        categories = list(
+            Category.objects.prefetch_related(Prefetch("spec_fields", queryset=fields))
+        )
+        every = {f.pk: f for c in categories for f in c.spec_fields.all()}
+        options = FilterOptions(
+            categories=categories,
+            brands=list(Brand.objects.all()),
+            fields=sorted(every.values(), key=_field_order),
+            field_categories={
+                pk: {c.pk for c in categories if any(f.pk == pk for f in c.spec_fields.all())}
+                for pk in every
+            },
+        )
+        cache.set(key, options, timeout=3600)
+    return options
+
+
+def _field_order(spec_field):
+    return (spec_field.group.order, spec_field.group.name, spec_field.order, spec_field.name)
+
+
+def _shown(value, limit=40):
+    """A visitor's raw value, shortened for a notice."""
+    value = value.replace("\x00", "")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def parse_decimal(raw):
+    """(number, None) or (None, reason) for a query-string number."""
+    try:
+        number = Decimal(raw.strip().replace(" ", ""))
+    except (InvalidOperation, ValueError):
+        return None, "not a number"
+    if not number.is_finite():
+        return None, "not a number"
+    if abs(number) > MAX_NUMBER:
+        return None, "the number is too large"
+    # Plain notation, so "1e3" shows (and links) as "1000".
+    return Decimal(format(number, "f")), None
+
+
+@dataclass
+class SpecRange:
+    field: SpecField
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+    @property
+    def min_name(self):
+        return f"min_{self.field.slug}"
+
+    @property
+    def max_name(self):
+        return f"max_{self.field.slug}"
+
+
+@dataclass
+class CatalogFilters:
+    options: FilterOptions
+    q: str = ""
+    category: Category | None = None
+    brands: list = field(default_factory=list)
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    year_from: int | None = None
+    ranges: list = field(default_factory=list)
+    sort: str = DEFAULT_SORT
+    sort_field: SpecField | None = None
+    notices: list = field(default_factory=list)
+
+    @classmethod
+    def from_query(cls, params, options=None):
+        """Parse a QueryDict; never raises, notes every ignored part in ``notices``."""
+        filters = cls(options=options or filter_options())
+        filters._parse(params)
+        return filters
+
+    # Parsing
+
+    def _first(self, params, name):
+        values = [v for v in params.getlist(name) if v.strip()]
+        if not values:
+            return None
+        if len(set(values)) > 1:
+            self.notice(f'"{name}" was given {len(values)} times; used the first value only.')
+        return values[0]
+
+    def _number(self, params, name):
+        raw = self._first(params, name)
+        if raw is None:
+            return None
+        number, reason = parse_decimal(raw)
+        if reason:
+            self.notice(f"Ignored {name}={_shown(raw)}: {reason}.")
+        return number
+
+    def notice(self, text):
+        self.notices.append(text)
+
+    def _parse(self, params):
+        q = self._first(params, "q") or ""
+        q = "".join(ch for ch in q if ch.isprintable()).strip()
+        if len(q) > MAX_QUERY_LENGTH:
+            self.notice(f"The name search was cut to its first {MAX_QUERY_LENGTH} characters.")
+            q = q[:MAX_QUERY_LENGTH]
+        self.q = q
+
+        slug = self._first(params, "category")
+        if slug is not None:
+            by_slug = {c.slug: c for c in self.options.categories}
+            self.category = by_slug.get(slug)
+            if self.category is None:
+                self.notice(f'Ignored category "{_shown(slug)}": there is no such category.')
+
+        brands = {b.slug: b for b in self.options.brands}
+        for slug in dict.fromkeys(v for v in params.getlist("brand") if v.strip()):
+            if slug in brands:
+                self.brands.append(brands[slug])
+            else:
+                self.notice(f'Ignored brand "{_shown(slug)}": there is no such brand.')
+
+        self.min_price = self._number(params, "min_price")
+        self.max_price = self._number(params, "max_price")
+        self._parse_year(params)
+        self._parse_ranges(params)
+        self._parse_sort(params)
+
+    def _parse_year(self, params):
+        raw = self._first(params, "year_from")
+        if raw is None:
+            return
+        if not re.fullmatch(r"[0-9]{4}", raw.strip()) or not MIN_YEAR <= int(raw) <= MAX_YEAR:
+            self.notice(
+                f"Ignored year_from={_shown(raw)}: give a year between {MIN_YEAR} and {MAX_YEAR}."
+            )
+            return
+        self.year_from = int(raw.strip())
+
+    def _parse_ranges(self, params):
+        offered = {f.slug: f for f in self.fields}
+        every = {f.slug: f for f in self.options.fields}
+        ranges = {}
+        for name in params:
+            prefix, _, slug = name.partition("_")
+            given = any(v.strip() for v in params.getlist(name))
+            if prefix not in ("min", "max") or slug in RESERVED or not given:
+                continue
+            if slug not in offered:
+                if slug in every and self.category is not None:
+                    reason = f"{every[slug].name} is not a filter for {self.category.name}"
+                else:
+                    reason = "there is no such filter"
+                self.notice(f"Ignored {_shown(name)}: {reason}.")
+                continue
+            number = self._number(params, name)
+            if number is not None:
+                spec_range = ranges.setdefault(slug, SpecRange(offered[slug]))
+                setattr(spec_range, "low" if prefix == "min" else "high", number)
+        self.ranges = [ranges[f.slug] for f in self.fields if f.slug in ranges]
+
+    def _parse_sort(self, params):
+        raw = self._first(params, "sort")
+        if raw is None or raw in SORTS:
+            self.sort = raw or DEFAULT_SORT
+            return
+        fields = {f.slug: f for f in self.fields}
+        slug = raw.removeprefix(SPEC_SORT_PREFIX)
+        if raw.startswith(SPEC_SORT_PREFIX) and slug in fields:
+            self.sort, self.sort_field = raw, fields[slug]
+            return
+        self.notice(f'Ignored sort "{_shown(raw)}": unknown order; showing newest first.')
+
+    # What the form and the results need
+
+    @property
+    def fields(self):
+        """Filterable numeric fields on offer: the chosen category's, or all."""
+        return self.options.fields_for(self.category)
+
+    @property
+    def spec_inputs(self):
+        """One SpecRange per offered field, with the visitor's values where given."""
+        given = {r.field.pk: r for r in self.ranges}
+        return [given.get(f.pk, SpecRange(f)) for f in self.fields]
+
+    @property
+    def sort_choices(self):
+        # The default's value is empty so that it stays out of the URL.
+        return [("" if v == DEFAULT_SORT else v, label) for v, (label, _) in SORTS.items()]
+
+    @property
+    def sort_value(self):
+        return "" if self.sort == DEFAULT_SORT else self.sort
+
+    @property
+    def spec_sort_choices(self):
+        """Sorts by a spec, best first: highest first unless lower is better."""
+        return [
+            (
+                f"{SPEC_SORT_PREFIX}{f.slug}",
+                f"{f.name} (lowest first)" if f.direction == SpecField.Direction.LOWER else f.name,
+            )
+            for f in self.fields
+        ]
+
+    @property
+    def brand_slugs(self):
+        return {b.slug for b in self.brands}
+
+    @property
+    def active_count(self):
+        simple = [self.q, self.category, self.min_price, self.max_price, self.year_from]
+        return (
+            sum(v is not None and v != "" for v in simple)
+            + len(self.brands)
+            + sum((r.low is not None) + (r.high is not None) for r in self.ranges)
+        )
+
+    @property
+    def shown_notices(self):
+        return self.notices[:MAX_NOTICES]
+
+    @property
+    def hidden_notice_count(self):
+        return max(0, len(self.notices) - MAX_NOTICES)
+
+    def query_pairs(self):
+        """The accepted filters as (name, value) pairs, in a stable order, without page."""
+        pairs = []
+        if self.q:
+            pairs.append(("q", self.q))
+        if self.category:
+            pairs.append(("category", self.category.slug))
+        pairs += [("brand", b.slug) for b in self.brands]
+        for name in ("min_price", "max_price", "year_from"):
+            if getattr(self, name) is not None:
+                pairs.append((name, str(getattr(self, name))))
+        for r in self.ranges:
+            pairs += [
+                (n, str(v)) for n, v in ((r.min_name, r.low), (r.max_name, r.high)) if v is not None
+            ]
+        if self.sort != DEFAULT_SORT:
+            pairs.append(("sort", self.sort))
+        return pairs
+
+    @property
+    def querystring(self):
+        return urlencode(self.query_pairs())
+
+    # The queryset
+
+    def filter(self, queryset):
+        """Apply the filters (no ordering); specs are matched with EXISTS, one per field."""
+        if self.q:
+            queryset = queryset.filter(name__icontains=self.q)
+        if self.category:
+            queryset = queryset.filter(category=self.category)
+        if self.brands:
+            queryset = queryset.filter(brand__in=self.brands)
+        if self.min_price is not None:
+            queryset = queryset.filter(launch_price__gte=self.min_price)
+        if self.max_price is not None:
+            queryset = queryset.filter(launch_price__lte=self.max_price)
+        if self.year_from is not None:
+            queryset = queryset.filter(released__gte=datetime.date(self.year_from, 1, 1))
+        for r in self.ranges:
+            values = SpecValue.objects.filter(device=OuterRef("pk"), field=r.field)
+            if r.low is not None:
+                values = values.filter(number__gte=float(r.low))
+            if r.high is not None:
+                values = values.filter(number__lte=float(r.high))
+            queryset = queryset.filter(Exists(values))
+        return queryset
+
+    def order(self, queryset):
+        if self.sort_field is None:
+            return queryset.order_by(*SORTS[self.sort][1])
+        number = SpecValue.objects.filter(device=OuterRef("pk"), field=self.sort_field)
+        queryset = queryset.annotate(sort_number=Subquery(number.values("number")[:1]))
+        if self.sort_field.direction == SpecField.Direction.LOWER:
+            first = F("sort_number").asc(nulls_last=True)
+        else:
+            first = F("sort_number").desc(nulls_last=True)
+        return queryset.order_by(first, "name", "pk")
+
+    def devices(self):
+        """The filtered, sorted catalog (lazy; cards' key specs prefetched per page)."""
+        return self.order(self.filter(Device.objects.with_key_specs()))
+
+
+def paginate(queryset, raw_page, per_page=PER_PAGE):
+    """(page, notice or ""): a junk page number gives page 1, one past the end the last page.
+
+    Runs the COUNT query; the page's rows load when it is iterated.
+    """
+    paginator = Paginator(queryset, per_page)
+    raw_page = (raw_page or "1").strip() or "1"
+    notice = ""
+    try:
+        number = paginator.validate_number(raw_page)
+    except PageNotAnInteger:
+        number, notice = 1, f'Ignored page "{_shown(raw_page)}": not a page number.'
+    except EmptyPage:
+        number = 1 if int(raw_page) < 1 else paginator.num_pages
+        notice = f"There is no page {_shown(raw_page)}; showing page {number}."
+    page = paginator.page(number)
+    # For the page links: "1 2 … 7 8 9 … 20" around the current page.
+    page.elided_range = list(paginator.get_elided_page_range(number, on_each_side=2, on_ends=1))
+    return page, notice

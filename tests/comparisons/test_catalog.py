@@ -1,0 +1,395 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from comparisons.filters import PER_PAGE
+from comparisons.models import SpecField
+from tests.factories import (
+    BrandFactory,
+    CategoryFactory,
+    DeviceFactory,
+    SpecFieldFactory,
+    SpecValueFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("comparisons:device-list")
+NUMBER = SpecField.Kind.NUMBER
+
+
+@pytest.fixture
+def catalog():
+    """Four phones and a laptop with RAM (higher), battery (higher, phones) and weight (lower)."""
+    phones, laptops = CategoryFactory(name="Phones"), CategoryFactory(name="Laptops")
+    acme, zeta = BrandFactory(name="Acme"), BrandFactory(name="Zeta")
+    ram = SpecFieldFactory(
+        name="RAM",
+        unit="GB",
+        kind=NUMBER,
+        direction="higher",
+        filterable=True,
+        key=True,
+        categories=[phones, laptops],
+    )
+    battery = SpecFieldFactory(
+        name="Battery capacity",
+        unit="mAh",
+        kind=NUMBER,
+        direction="higher",
+        filterable=True,
+        categories=[phones],
+    )
+    weight = SpecFieldFactory(
+        name="Weight",
+        unit="g",
+        kind=NUMBER,
+        direction="lower",
+        filterable=True,
+        categories=[phones, laptops],
+    )
+    rows = [
+        # name, brand, category, released, price, ram, battery, weight
+        ("Alpha", acme, phones, "2021-03-01", 300, 4, 4000, 190),
+        ("Bravo", acme, phones, "2023-06-01", 700, 12, 5000, 210),
+        ("Charlie", zeta, phones, "2022-09-01", 500, 8, None, 170),
+        ("Delta", zeta, phones, None, None, None, 4500, None),
+        ("Echo Book", zeta, laptops, "2024-01-10", 1200, 16, None, 1280),
+    ]
+    devices = {}
+    for name, brand, category, released, price, *numbers in rows:
+        device = DeviceFactory(
+            name=name,
+            brand=brand,
+            category=category,
+            released=datetime.date.fromisoformat(released) if released else None,
+            launch_price=Decimal(price) if price else None,
+        )
+        for field, number in zip((ram, battery, weight), numbers, strict=True):
+            if number is not None:
+                SpecValueFactory(device=device, field=field, value=f"{number} {field.unit}")
+        devices[name] = device
+    return devices
+
+
+def names(response):
+    assert response.status_code == 200
+    return [device.name for device in response.context["devices"]]
+
+
+def notices(response):
+    return response.context["filters"].notices
+
+
+def test_default_order_is_newest_first_with_undated_devices_last(client, catalog):
+    assert names(client.get(URL)) == ["Echo Book", "Bravo", "Charlie", "Alpha", "Delta"]
+
+
+def test_result_count_is_shown(client, catalog):
+    response = client.get(URL, {"category": "phones"})
+    assert "4 devices" in response.text
+
+
+def test_filter_by_category(client, catalog):
+    assert names(client.get(URL, {"category": "laptops"})) == ["Echo Book"]
+
+
+def test_filter_by_several_brands(client, catalog):
+    response = client.get(URL, {"brand": ["acme"], "sort": "name"})
+    assert names(response) == ["Alpha", "Bravo"]
+    response = client.get(URL, {"brand": ["acme", "zeta"], "sort": "name"})
+    assert len(names(response)) == 5
+
+
+def test_filter_by_price_range_leaves_out_devices_without_a_price(client, catalog):
+    response = client.get(URL, {"min_price": "400", "max_price": "800", "sort": "name"})
+    assert names(response) == ["Bravo", "Charlie"]
+
+
+def test_filter_by_release_year(client, catalog):
+    response = client.get(URL, {"year_from": "2023"})
+    assert names(response) == ["Echo Book", "Bravo"]
+
+
+def test_filter_by_name(client, catalog):
+    assert names(client.get(URL, {"q": "book"})) == ["Echo Book"]
+
+
+def test_filter_by_spec_minimum(client, catalog):
+    response = client.get(URL, {"min_ram": "8", "sort": "name"})
+    assert names(response) == ["Bravo", "Charlie", "Echo Book"]
+
+
+def test_filter_by_spec_range_uses_both_ends_on_the_same_value(client, catalog):
+    response = client.get(URL, {"min_weight": "180", "max_weight": "200"})
+    assert names(response) == ["Alpha"]
+
+
+def test_combined_filters(client, catalog):
+    query = {
+        "category": "phones",
+        "brand": "acme",
+        "min_ram": "8",
+        "min_battery-capacity": "4500",
+        "max_price": "800",
+    }
+    assert names(client.get(URL, query)) == ["Bravo"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("oldest", ["Alpha", "Charlie", "Bravo", "Echo Book", "Delta"]),
+        ("name", ["Alpha", "Bravo", "Charlie", "Delta", "Echo Book"]),
+        ("price-low", ["Alpha", "Charlie", "Bravo", "Echo Book", "Delta"]),
+        ("price-high", ["Echo Book", "Bravo", "Charlie", "Alpha", "Delta"]),
+    ],
+)
+def test_sort_orders_put_missing_values_last(client, catalog, sort, expected):
+    assert names(client.get(URL, {"sort": sort})) == expected
+
+
+def test_sort_by_a_higher_is_better_spec_puts_the_best_first_and_missing_last(client, catalog):
+    response = client.get(URL, {"sort": "best-ram"})
+    assert names(response) == ["Echo Book", "Bravo", "Charlie", "Alpha", "Delta"]
+
+
+def test_sort_by_a_lower_is_better_spec_puts_the_lightest_first(client, catalog):
+    response = client.get(URL, {"category": "phones", "sort": "best-weight"})
+    assert names(response) == ["Charlie", "Alpha", "Bravo", "Delta"]
+
+
+def test_spec_filters_on_offer_follow_the_category(client, catalog):
+    response = client.get(URL, {"category": "laptops"})
+    assert 'name="min_ram"' in response.text
+    assert 'name="min_battery-capacity"' not in response.text
+    assert 'value="best-battery-capacity"' not in response.text
+    response = client.get(URL)
+    assert 'name="min_battery-capacity"' in response.text
+
+
+def test_spec_filter_outside_the_chosen_category_is_ignored_and_explained(client, catalog):
+    response = client.get(URL, {"category": "laptops", "min_battery-capacity": "4000"})
+    assert names(response) == ["Echo Book"]
+    assert notices(response) == [
+        "Ignored min_battery-capacity: Battery capacity is not a filter for Laptops."
+    ]
+    assert "Battery capacity is not a filter for Laptops" in response.text
+
+
+def test_form_shows_the_accepted_values(client, catalog):
+    response = client.get(URL, {"min_ram": "8", "brand": "zeta", "category": "phones"})
+    html = response.text
+    assert 'name="min_ram" step="any" inputmode="decimal" value="8"' in html
+    assert 'value="zeta" checked' in html
+    assert '<option value="phones" selected>' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        ({"min_price": "abc"}, "Ignored min_price=abc: not a number."),
+        ({"max_price": "NaN"}, "Ignored max_price=NaN: not a number."),
+        ({"max_price": "1e400"}, "Ignored max_price=1e400: the number is too large."),
+        ({"min_ram": "Infinity"}, "Ignored min_ram=Infinity: not a number."),
+        ({"min_ram": "9" * 500}, "the number is too large"),
+        ({"category": "toasters"}, 'Ignored category "toasters": there is no such category.'),
+        ({"brand": "nokia"}, 'Ignored brand "nokia": there is no such brand.'),
+        ({"sort": "random"}, 'Ignored sort "random": unknown order; showing newest first.'),
+        ({"sort": "best-colour"}, "unknown order"),
+        ({"min_colour": "3"}, "Ignored min_colour: there is no such filter."),
+        ({"year_from": "last year"}, "Ignored year_from=last year: give a year between"),
+        ({"year_from": "99999"}, "give a year between 1900 and 2100"),
+        ({"page": "abc"}, 'Ignored page "abc": not a page number.'),
+        ({"page": "99999"}, "There is no page 99999; showing page 1."),
+        ({"page": "-1"}, "There is no page -1; showing page 1."),
+        ({"page": "1" * 5000}, "not a page number"),
+        ({"category": ["phones", "laptops"]}, '"category" was given 2 times'),
+    ],
+)
+def test_junk_is_ignored_and_explained(client, catalog, query, notice):
+    response = client.get(URL, query)
+    assert response.status_code == 200
+    assert any(notice in text for text in notices(response)), notices(response)
+    assert "Some filters were ignored" in response.text
+
+
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        "min_price=%00",
+        "q=%00%00evil",
+        "category=%00",
+        "brand=%00&brand=acme",
+        "sort=%00",
+        "page=%00",
+        "page=1.5",
+        "page=",
+        "min_ram=1_000",
+        "min_ram=%D9%A1%D9%A2",
+        "min_ram=-0",
+        "min_=5",
+        "max_price=0x10",
+        "year_from=%D9%A2%D9%A0%D9%A2%D9%A0",
+        "min_ram=8&min_ram=16&min_ram=abc",
+        "q=" + "x" * 5000,
+        "q=%27%22%3Cscript%3E",
+        "category=phones&category=phones",
+        "brand=" + "&brand=".join(f"b{i}" for i in range(200)),
+        "%ZZ=%ZZ&&&=&==",
+    ],
+)
+def test_odd_query_strings_never_fail(client, catalog, query_string):
+    response = client.get(f"{URL}?{query_string}")
+    assert response.status_code == 200
+    assert "<script>" not in response.text.split("</header>", 1)[1]
+
+
+def test_long_name_search_is_cut_and_explained(client, catalog):
+    response = client.get(URL, {"q": "a" * 300})
+    assert response.context["filters"].q == "a" * 100
+    assert "The name search was cut to its first 100 characters." in notices(response)
+
+
+def test_many_notices_are_summarised(client, catalog):
+    response = client.get(URL, {"brand": [f"nobrand-{i}" for i in range(20)]})
+    assert "…and 12 more." in response.text
+
+
+def test_repeated_identical_values_need_no_notice(client, catalog):
+    response = client.get(URL, {"category": ["phones", "phones"]})
+    assert notices(response) == []
+    assert len(names(response)) == 4
+
+
+def test_valid_filters_still_apply_beside_junk(client, catalog):
+    response = client.get(URL, {"category": "phones", "min_ram": "lots", "brand": "acme"})
+    assert names(response) == ["Bravo", "Alpha"]
+    assert notices(response) == ["Ignored min_ram=lots: not a number."]
+
+
+def test_clean_query_shows_no_notice(client, catalog):
+    response = client.get(URL, {"category": "phones", "min_ram": "8"})
+    assert notices(response) == []
+    assert "Some filters were ignored" not in response.text
+
+
+def test_pages_hold_24_devices_and_links_keep_the_filters(client):
+    phones = CategoryFactory(name="Phones")
+    DeviceFactory.create_batch(PER_PAGE + 5, category=phones)
+    DeviceFactory.create_batch(3)
+    response = client.get(URL, {"category": "phones", "sort": "name", "junk": "x"})
+    assert len(names(response)) == PER_PAGE
+    assert "29 devices" in response.text
+    assert 'href="?category=phones&amp;sort=name&amp;page=2"' in response.text
+    page2 = client.get(URL, {"category": "phones", "sort": "name", "page": "2"})
+    assert len(names(page2)) == 5
+    assert 'href="?category=phones&amp;sort=name&amp;page=1"' in page2.text
+
+
+def test_page_past_the_end_shows_the_last_page(client):
+    DeviceFactory.create_batch(PER_PAGE + 1)
+    response = client.get(URL, {"page": "7"})
+    assert response.context["page"].number == 2
+    assert "There is no page 7; showing page 2." in notices(response)
+
+
+def test_empty_result_offers_to_clear_filters(client, catalog):
+    response = client.get(URL, {"min_ram": "1000"})
+    assert names(response) == []
+    assert "0 devices" in response.text
+    assert "No device matches these filters." in response.text
+
+
+def test_each_result_is_a_device_card_with_a_compare_button(client, catalog):
+    response = client.get(URL, {"q": "Bravo"})
+    assert response.text.count('class="card device-card"') == 1
+    assert 'aria-label="Add Bravo to your compare list"' in response.text
+    assert "RAM" in response.text and "12 GB" in response.text
+    assert "$700" in response.text
+
+
+def test_card_without_image_shows_initials(client, catalog):
+    response = client.get(URL, {"q": "Echo"})
+    assert '<div class="placeholder" aria-hidden="true">EB</div>' in response.text
+
+
+def test_full_page_has_the_form_with_htmx_and_plain_fallbacks(client, catalog):
+    html = client.get(URL).text
+    assert 'hx-get="/devices/"' in html and 'action="/devices/"' in html
+    assert 'hx-trigger="change, submit"' in html and 'hx-push-url="true"' in html
+    assert 'hx-target="#results"' in html
+    assert '<button type="submit">Apply filters</button>' in html
+    assert '<a href="/devices/">Clear</a>' in html
+    assert "<details" in html
+
+
+def test_htmx_request_gets_only_the_results(client, catalog):
+    response = client.get(URL, {"category": "phones"}, headers={"HX-Request": "true"})
+    html = response.text
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="results"')
+    assert "<html" not in html and "Your compare list" not in html
+    assert "4 devices" in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_htmx_request_redraws_spec_filters_only_for_another_category(client, catalog):
+    headers = {"HX-Request": "true", "X-Catalog-Fields-For": ""}
+    changed = client.get(URL, {"category": "laptops"}, headers=headers)
+    assert 'id="catalog-spec-fields" data-fields-for="laptops" hx-swap-oob="true"' in changed.text
+    headers["X-Catalog-Fields-For"] = "laptops"
+    same = client.get(URL, {"category": "laptops"}, headers=headers)
+    assert 'id="catalog-spec-fields"' not in same.text
+
+
+def test_htmx_response_updates_title_heading_and_badge_out_of_band(client, catalog):
+    response = client.get(
+        URL, {"category": "laptops", "min_ram": "8"}, headers={"HX-Request": "true"}
+    )
+    html = response.text
+    assert "<title>Laptops — Specwise</title>" in html
+    assert '<h1 id="catalog-title" hx-swap-oob="true">Laptops</h1>' in html
+    assert '<span id="filters-badge" hx-swap-oob="true"><span class="badge">2<' in html
+
+
+def test_history_restore_and_boosted_requests_get_the_full_page(client, catalog):
+    for header in ("HX-History-Restore-Request", "HX-Boosted"):
+        response = client.get(URL, headers={"HX-Request": "true", header: "true"})
+        assert "<html" in response.text
+        assert "hx-swap-oob" not in response.text
+
+
+def test_catalog_query_budget_filtered_and_sorted_by_spec(
+    client, big_catalog, settings, django_assert_max_num_queries
+):
+    client.cookies[settings.COMPARE_COOKIE_NAME] = "a" * 43
+    query = {"category": "phones", "min_spec-0": "5", "max_price": "700", "sort": "best-spec-1"}
+    with django_assert_max_num_queries(8):
+        response = client.get(URL, query)
+    assert response.status_code == 200
+    # Phones are gadgets 0, 3, … 57; spec 0 is 6 or more from gadget 6; price ≤ 700 up to 60.
+    shown = names(response)
+    assert len(shown) == 18 and response.text.count('class="card device-card"') == 18
+    assert shown[:2] == ["Gadget 57", "Gadget 54"]
+
+
+def test_catalog_query_budget_unfiltered_second_page(
+    client, big_catalog, settings, django_assert_max_num_queries
+):
+    client.cookies[settings.COMPARE_COOKIE_NAME] = "a" * 43
+    with django_assert_max_num_queries(8):
+        response = client.get(URL, {"page": "2", "sort": "price-high"})
+    assert names(response)[0] == "Gadget 35" and len(names(response)) == PER_PAGE
+
+
+def test_filter_choices_are_cached_until_the_catalog_changes(
+    client, catalog, django_assert_max_num_queries
+):
+    client.get(URL)
+    with django_assert_max_num_queries(3):  # count, page, key specs
+        client.get(URL)
+    CategoryFactory(name="Tablets")
+    assert '<option value="tablets"' in client.get(URL).text
