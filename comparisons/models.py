@@ -292,5 +292,3 @@ class ComparisonCount(models.Model):
 
     def get_absolute_url(self):
         return reverse("comparisons:compare-shared", args=[self.key])
-
-

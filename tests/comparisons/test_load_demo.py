@@ -1,0 +1,88 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from comparisons.models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
+from news.models import Article
+
+pytestmark = pytest.mark.django_db
+
+SLUGS = {
+    "mediatek-dimensity-6300",
+    "mediatek-dimensity-6100-plus",
+    "nothing-phone-2",
+    "qualcomm-snapdragon-8-plus-gen-1",
+    "lenovo-yoga-slim-7x",
+    "qualcomm-snapdragon-x-elite",
+}
+
+
+def row_counts():
+    models = [Brand, Category, Device, SpecField, SpecGroup, SpecValue, Article]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def number(slug, field):
+    return SpecValue.objects.get(device__slug=slug, field__name=field).number
+
+
+def test_running_it_twice_gives_the_same_rows(capsys):
+    call_command("load_demo")
+    first = row_counts()
+    call_command("load_demo")
+    assert row_counts() == first
+    assert set(Device.objects.values_list("slug", flat=True)) == SLUGS
+    assert first["Brand"] == 4 and first["Category"] == 3
+    assert "Imported 6 devices (0 new, 6 updated)" in capsys.readouterr().out
+
+
+def test_it_never_creates_users():
+    call_command("load_demo")
+    assert not get_user_model().objects.exists()
+
+
+def test_demo_figures_are_the_real_ones_in_the_fields_unit():
+    call_command("load_demo")
+    assert number("nothing-phone-2", "Battery capacity") == 4700
+    assert number("nothing-phone-2", "RAM") == 12
+    assert number("nothing-phone-2", "Storage") == 512
+    assert number("nothing-phone-2", "Main camera") == 50
+    assert number("nothing-phone-2", "Weight") == 201.2
+    assert number("nothing-phone-2", "Refresh rate") == 120
+    assert number("lenovo-yoga-slim-7x", "Weight") == 1280
+    assert number("lenovo-yoga-slim-7x", "Storage") == 1024
+    assert number("lenovo-yoga-slim-7x", "RAM") == 32
+    assert number("mediatek-dimensity-6300", "Max CPU clock") == 2.4
+    assert number("mediatek-dimensity-6100-plus", "Max CPU clock") == 2.2
+    assert number("qualcomm-snapdragon-8-plus-gen-1", "Process node") == 4
+    assert number("qualcomm-snapdragon-x-elite", "NPU") == 45
+
+
+def test_phone_and_laptop_point_to_their_chipsets_with_dates_and_prices():
+    call_command("load_demo")
+    phone = Device.objects.get(slug="nothing-phone-2")
+    laptop = Device.objects.get(slug="lenovo-yoga-slim-7x")
+    assert phone.powered_by.slug == "qualcomm-snapdragon-8-plus-gen-1"
+    assert laptop.powered_by.slug == "qualcomm-snapdragon-x-elite"
+    assert (phone.released, phone.launch_price) == (datetime.date(2023, 7, 17), Decimal("599"))
+    assert (laptop.released, laptop.launch_price) == (
+        datetime.date(2024, 6, 18),
+        Decimal("1199.99"),
+    )
+    assert Device.objects.get(slug="mediatek-dimensity-6300").released == datetime.date(2024, 4, 1)
+    assert Device.objects.get(slug="qualcomm-snapdragon-x-elite").launch_price is None
+    assert all(brand.description for brand in Brand.objects.all())
+
+
+def test_fields_carry_units_directions_and_flags():
+    call_command("load_demo")
+    weight = SpecField.objects.get(name="Weight")
+    node = SpecField.objects.get(name="Process node")
+    assert (weight.unit, weight.direction, weight.filterable) == ("g", "lower", True)
+    assert (node.unit, node.direction) == ("nm", "lower")
+    assert SpecField.objects.get(name="5G").kind == "yes-no"
+    for category in Category.objects.all():
+        assert SpecField.objects.filter(categories=category, key=True).count() >= 3
