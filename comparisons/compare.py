@@ -1,25 +1,25 @@
-"""The visitor's compare list.
+"""The visitor's compare list and the comparison table.
 
 The list is a CompareList row found by a random token in a long-lived cookie, with
 one CompareItem row per device. Each change runs in one transaction that locks the
-list row first, so parallel requests from one browser queue up instead of each
-writing back its own stale copy (which is what a list kept in the session dict
-would do). The cookie is separate from the session so that logging in or out,
-which cycles or flushes the session, keeps the list.
+list row first (SELECT … FOR UPDATE on PostgreSQL; on SQLite every write transaction
+is BEGIN IMMEDIATE, which serialises them), so parallel requests from one browser
+queue up instead of each writing back its own stale copy, which is what a list kept
+in the session dict would do. The cookie is separate from the session so that
+logging in or out, which cycles or flushes the session, keeps the list.
 """
 
 import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.functional import cached_property
 
-from .models import CompareItem, CompareList, Device
+from .models import CompareItem, CompareList, Device, SpecValue
 
-
-class CompareError(Exception):
-    """A change that was refused; the message is shown to the visitor as it is."""
+KEY_SEPARATOR = "-vs-"
 
 
 @dataclass
@@ -46,6 +46,10 @@ class VisitorList:
     def __len__(self):
         return len(self.devices)
 
+    def __bool__(self):
+        # A lazy `compare` in templates must stay truthy even when empty.
+        return True
+
     @property
     def is_full(self):
         return len(self.devices) >= self.max
@@ -56,9 +60,26 @@ class VisitorList:
         return canonical_key(self.slugs) if len(self.devices) >= 2 else ""
 
 
+@dataclass
+class Change:
+    """The outcome of add/remove/clear: the list afterwards and what happened."""
+
+    visitor_list: VisitorList
+    changed: bool
+    error: str = ""
+    # Devices whose add/remove buttons must be redrawn.
+    touched: list = field(default_factory=list)
+
+
 def canonical_key(slugs):
     """The one URL key for a set of devices: unique slugs, sorted, joined by -vs-."""
-    return "-vs-".join(sorted(set(slugs)))
+    return KEY_SEPARATOR.join(sorted(set(slugs)))
+
+
+def split_key(key):
+    """The slugs of a comparison key, in URL order; [] if any part is empty."""
+    slugs = key.split(KEY_SEPARATOR)
+    return slugs if all(slugs) else []
 
 
 def get_token(request):
@@ -73,72 +94,285 @@ def new_token():
     return secrets.token_urlsafe(32)
 
 
-def load(request):
-    """The visitor's list, in one query; forgets (and reports) devices deleted since."""
-    token = get_token(request)
-    if token is None:
-        return VisitorList(token=None)
-    items = list(
+def set_cookie(response, token):
+    response.set_cookie(
+        settings.COMPARE_COOKIE_NAME,
+        token,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.COMPARE_COOKIE_SECURE,
+    )
+
+
+def _items(token):
+    return (
         CompareItem.objects.filter(compare_list__token=token)
         .select_related("device__brand", "device__category")
         .order_by("added_at", "pk")
     )
-    removed = [item for item in items if item.device_id is None]
-    if removed:
+
+
+def _split_items(items):
+    """(devices still there, names of deleted ones); forgets the deleted ones."""
+    gone = [item for item in items if item.device_id is None]
+    if gone:
         # Delete by pk: only the visitor whose list held them gets the notice, once.
-        CompareItem.objects.filter(pk__in=[i.pk for i in removed]).delete()
-    return VisitorList(
-        token=token,
-        devices=[item.device for item in items if item.device_id is not None],
-        removed_names=[item.device_name for item in removed] if removed else [],
+        CompareItem.objects.filter(pk__in=[item.pk for item in gone]).delete()
+    devices = [item.device for item in items if item.device_id is not None]
+    return devices, [item.device_name for item in gone]
+
+
+def load(request):
+    """The visitor's list: one query (two once, after an editor deleted a listed device)."""
+    token = get_token(request)
+    if token is None:
+        return VisitorList(token=None)
+    devices, removed = _split_items(list(_items(token)))
+    return VisitorList(token=token, devices=devices, removed_names=removed)
+
+
+def _lock(token):
+    """The list row for ``token``, locked until the transaction ends; created if missing.
+
+    Must run inside transaction.atomic(). Returns (list, is_new).
+    """
+    compare_list = CompareList.objects.select_for_update().only("pk").filter(token=token).first()
+    if compare_list is not None:
+        return compare_list, False
+    # A cookie whose list is gone (or a token from another site): start afresh.
+    compare_list, created = CompareList.objects.get_or_create(token=token)
+    if not created:
+        compare_list = CompareList.objects.select_for_update().get(pk=compare_list.pk)
+    return compare_list, created
+
+
+def _current(compare_list, is_new):
+    """(devices, removed names) of a locked list; no query for a new one."""
+    if is_new:
+        return [], []
+    return _split_items(
+        list(
+            compare_list.items.select_related("device__brand", "device__category").order_by(
+                "added_at", "pk"
+            )
+        )
     )
 
 
-def _locked_list(token):
-    """Get or create the list row and lock it until the transaction ends."""
-    compare_list, _ = CompareList.objects.get_or_create(token=token)
-    return CompareList.objects.select_for_update().get(pk=compare_list.pk)
-
-
 def add(token, device):
-    """Add ``device`` at the end of the list. Raises CompareError if the list is full."""
+    """Add ``device`` at the end of the list of ``token`` (None: a new list and token).
+
+    A full list is left unchanged and the Change carries the reason.
+    """
     with transaction.atomic():
-        compare_list = _locked_list(token)
-        items = compare_list.items.filter(device__isnull=False)
-        if items.filter(device=device).exists():
-            return False
-        if items.count() >= settings.COMPARE_MAX:
-            raise CompareError(
-                f"Your compare list is full ({settings.COMPARE_MAX} devices). "
-                f"Remove one before adding {device.name}."
+        if token is None:
+            token = new_token()
+            compare_list, is_new = CompareList.objects.create(token=token), True
+        else:
+            compare_list, is_new = _lock(token)
+        devices, removed = _current(compare_list, is_new)
+        result = VisitorList(token=token, devices=devices, removed_names=removed)
+        if any(d.pk == device.pk for d in devices):
+            return Change(result, changed=False, touched=[device])
+        if len(devices) >= settings.COMPARE_MAX:
+            return Change(
+                result,
+                changed=False,
+                touched=[device],
+                error=(
+                    f"Your compare list is full ({settings.COMPARE_MAX} devices). "
+                    f"Remove one before adding {device.name}."
+                ),
             )
-        try:
-            with transaction.atomic():
-                CompareItem.objects.create(
-                    compare_list=compare_list, device=device, device_name=device.name
-                )
-        except IntegrityError:
-            return False
-        compare_list.save(update_fields=["updated_at"])
-    return True
+        CompareItem.objects.create(
+            compare_list=compare_list, device=device, device_name=device.name
+        )
+    result = VisitorList(token=token, devices=[*devices, device], removed_names=removed)
+    return Change(result, changed=True, touched=[device])
 
 
 def remove(token, device):
+    """Take ``device`` off the list; changed=False if it was not there."""
+    if token is None:
+        return Change(VisitorList(token=None), changed=False, touched=[device])
     with transaction.atomic():
-        compare_list = _locked_list(token)
-        deleted, _ = compare_list.items.filter(device=device).delete()
-    return bool(deleted)
+        compare_list, is_new = _lock(token)
+        devices, removed = _current(compare_list, is_new)
+        listed = any(d.pk == device.pk for d in devices)
+        if listed:
+            compare_list.items.filter(device=device).delete()
+    remaining = [d for d in devices if d.pk != device.pk]
+    return Change(
+        VisitorList(token=token, devices=remaining, removed_names=removed),
+        changed=listed,
+        touched=[device],
+    )
 
 
 def clear(token):
+    """Empty the list; ``touched`` holds the devices it held."""
+    if token is None:
+        return Change(VisitorList(token=None), changed=False)
     with transaction.atomic():
-        compare_list = _locked_list(token)
-        compare_list.items.all().delete()
+        compare_list, is_new = _lock(token)
+        devices, removed = _current(compare_list, is_new)
+        if devices:
+            compare_list.items.all().delete()
+    return Change(
+        VisitorList(token=token, removed_names=removed), changed=bool(devices), touched=devices
+    )
 
 
-def devices_for_key(slugs):
-    """Devices for a shared comparison, in the given order; None if any slug is unknown."""
-    devices = {d.slug: d for d in Device.objects.with_specs().filter(slug__in=slugs)}
-    if len(devices) != len(set(slugs)):
+def replace(token, devices):
+    """Make the list exactly ``devices`` (at most COMPARE_MAX, in that order)."""
+    devices = devices[: settings.COMPARE_MAX]
+    with transaction.atomic():
+        if token is None:
+            token = new_token()
+            compare_list, is_new = CompareList.objects.create(token=token), True
+        else:
+            compare_list, is_new = _lock(token)
+        before, removed = _current(compare_list, is_new)
+        if before:
+            compare_list.items.all().delete()
+        CompareItem.objects.bulk_create(
+            CompareItem(compare_list=compare_list, device=device, device_name=device.name)
+            for device in devices
+        )
+    touched = {d.pk: d for d in [*before, *devices]}
+    return Change(
+        VisitorList(token=token, devices=list(devices), removed_names=removed),
+        changed=True,
+        touched=list(touched.values()),
+    )
+
+
+# The comparison table.
+
+
+def spec_prefetch():
+    return Prefetch(
+        "specs",
+        queryset=SpecValue.objects.select_related("field__group"),
+        to_attr="compare_specs",
+    )
+
+
+def with_table_specs(devices):
+    """Fetch the spec values of ``devices`` (a list) in one query, whatever their number."""
+    prefetch_related_objects(devices, spec_prefetch())
+    return devices
+
+
+def devices_for_slugs(slugs):
+    """Devices for a shared comparison in the given order, specs fetched; None if any is
+    unknown. Two queries."""
+    found = {
+        d.slug: d
+        for d in Device.objects.with_related()
+        .prefetch_related(spec_prefetch())
+        .filter(slug__in=slugs)
+    }
+    if len(found) != len(set(slugs)):
         return None
-    return [devices[slug] for slug in slugs]
+    return [found[slug] for slug in slugs]
+
+
+@dataclass
+class Cell:
+    text: str = ""
+    number: float | None = None
+    best: bool = False
+    # 0–100: this value against the row's best (or largest, where no direction applies).
+    bar: int | None = None
+
+    @property
+    def missing(self):
+        return not self.text
+
+
+@dataclass
+class Row:
+    field: object
+    cells: list
+
+    @property
+    def differs(self):
+        return len({cell.text for cell in self.cells}) > 1
+
+
+@dataclass
+class Group:
+    group: object
+    rows: list
+
+
+@dataclass
+class Table:
+    devices: list
+    groups: list
+    only_differences: bool = False
+    # Rows hidden by "only differences".
+    hidden: int = 0
+
+    @property
+    def row_count(self):
+        return sum(len(group.rows) for group in self.groups)
+
+
+def _bar(number, row_best, row_max, direction):
+    if number is None:
+        return None
+    if direction == "lower" and row_best is not None:
+        if number <= 0:
+            return 100
+        return max(0, min(100, round(100 * row_best / number)))
+    top = row_best if row_best is not None else row_max
+    if top is None or top <= 0:
+        return None
+    return max(0, min(100, round(100 * number / top)))
+
+
+def _row(spec_field, values):
+    """A row of cells for one field; ``values`` holds a SpecValue or None per device."""
+    cells = [Cell(v.value, v.number) if v is not None else Cell() for v in values]
+    if spec_field.is_number:
+        numbers = [c.number for c in cells if c.number is not None]
+        best = spec_field.best(numbers)
+        # "Best" means something only where at least two values differ.
+        if best is not None and len(set(numbers)) < 2:
+            best = None
+        row_max = max(numbers) if numbers else None
+        for cell in cells:
+            cell.best = best is not None and cell.number == best
+            cell.bar = _bar(cell.number, best, row_max, spec_field.direction)
+    return Row(spec_field, cells)
+
+
+def build_table(devices, only_differences=False):
+    """Rows grouped by spec group and aligned by spec field across all ``devices``.
+
+    ``devices`` need ``compare_specs`` (see with_table_specs / devices_for_slugs); no query
+    runs here. A device without a value for a field shows an empty (missing) cell.
+    """
+    by_device = []
+    fields = {}
+    for device in devices:
+        values = {}
+        for spec in device.compare_specs:
+            values[spec.field_id] = spec
+            fields[spec.field_id] = spec.field
+        by_device.append(values)
+    ordered = sorted(fields.values(), key=lambda f: (f.group.order, f.group.name, f.order, f.name))
+    groups, hidden = [], 0
+    for spec_field in ordered:
+        row = _row(spec_field, [values.get(spec_field.pk) for values in by_device])
+        if only_differences and not row.differs:
+            hidden += 1
+            continue
+        if groups and groups[-1].group.pk == spec_field.group_id:
+            groups[-1].rows.append(row)
+        else:
+            groups.append(Group(spec_field.group, [row]))
+    return Table(list(devices), groups, only_differences, hidden)

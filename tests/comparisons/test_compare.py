@@ -1,0 +1,323 @@
+"""The compare list: adding, removing, clearing, with and without htmx."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from comparisons import compare
+from comparisons.models import CompareItem
+from tests.factories import BrandFactory, DeviceFactory
+
+ADD = reverse("comparisons:compare-add")
+REMOVE = reverse("comparisons:compare-remove")
+CLEAR = reverse("comparisons:compare-clear")
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/"}
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def devices():
+    return [DeviceFactory(name=f"Phone {i}") for i in range(6)]
+
+
+def listed(client):
+    """Slugs in the client's list, in order, as the widget shows them."""
+    token = client.cookies[settings.COMPARE_COOKIE_NAME].value
+    return [
+        item.device.slug
+        for item in CompareItem.objects.filter(compare_list__token=token).order_by("added_at", "pk")
+    ]
+
+
+def messages_of(response):
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_add_keeps_the_order_added(client, devices):
+    for device in (devices[2], devices[0], devices[1]):
+        client.post(ADD, {"device": device.slug})
+    assert listed(client) == [devices[2].slug, devices[0].slug, devices[1].slug]
+
+
+def test_plain_add_redirects_303_with_a_message(client, devices):
+    response = client.post(ADD, {"device": devices[0].slug, "next": "/devices/"}, follow=False)
+    assert response.status_code == 303
+    assert response["Location"] == "/devices/"
+    page = client.get(reverse("comparisons:compare"))
+    assert f"Added {devices[0].name} to your compare list." in messages_of(page)
+
+
+def test_first_add_sets_a_long_lived_httponly_lax_cookie(client, devices):
+    response = client.post(ADD, {"device": devices[0].slug})
+    cookie = response.cookies[settings.COMPARE_COOKIE_NAME]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+    assert cookie["max-age"] == 365 * 24 * 3600
+    assert not cookie["secure"]
+
+
+def test_cookie_is_secure_when_configured(client, devices, settings):
+    settings.COMPARE_COOKIE_SECURE = True
+    response = client.post(ADD, {"device": devices[0].slug})
+    assert response.cookies[settings.COMPARE_COOKIE_NAME]["secure"]
+
+
+def test_duplicates_are_ignored(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    response = client.post(ADD, {"device": devices[0].slug}, follow=True)
+    assert listed(client) == [devices[0].slug]
+    assert f"{devices[0].name} is already in your compare list." in messages_of(response)
+
+
+def test_full_list_is_unchanged_and_says_why(client, devices, settings):
+    settings.COMPARE_MAX = 4
+    for device in devices[:4]:
+        client.post(ADD, {"device": device.slug})
+    response = client.post(ADD, {"device": devices[4].slug}, follow=True)
+    assert listed(client) == [d.slug for d in devices[:4]]
+    assert any("Your compare list is full (4 devices)" in m for m in messages_of(response))
+
+
+def test_full_list_error_shows_in_the_widget_with_htmx(client, devices, settings):
+    settings.COMPARE_MAX = 2
+    client.post(ADD, {"device": devices[0].slug})
+    client.post(ADD, {"device": devices[1].slug})
+    response = client.post(ADD, {"device": devices[2].slug}, **HTMX)
+    assert response.status_code == 200
+    assert "Your compare list is full (2 devices)" in response.text
+    assert 'role="alert"' in response.text
+    assert listed(client) == [devices[0].slug, devices[1].slug]
+
+
+def test_unknown_device_is_a_404_page_and_changes_nothing(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    response = client.post(ADD, {"device": "no-such-phone"})
+    assert response.status_code == 404
+    assert "Device not found" in response.text
+    assert "no-such-phone" in response.text
+    assert listed(client) == [devices[0].slug]
+
+
+def test_unknown_device_with_htmx_shows_the_error_in_the_widget(client, devices):
+    response = client.post(ADD, {"device": "no-such-phone"}, **HTMX)
+    assert response.status_code == 200
+    assert 'id="compare-widget"' in response.text
+    assert "could not find a device called “no-such-phone”" in response.text
+
+
+def test_missing_field_is_a_400_with_a_plain_message(client):
+    response = client.post(ADD, {})
+    assert response.status_code == 400
+    assert "No device was chosen" in response.text
+
+
+def test_missing_field_with_htmx_shows_the_error_in_the_widget(client):
+    response = client.post(REMOVE, {}, **HTMX)
+    assert response.status_code == 200
+    assert "No device was chosen" in response.text
+    assert 'role="alert"' in response.text
+
+
+@pytest.mark.parametrize("url", [ADD, REMOVE, CLEAR])
+def test_changes_need_a_csrf_token(devices, url):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(url, {"device": devices[0].slug})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("url", [ADD, REMOVE, CLEAR])
+def test_changes_are_post_only(client, url):
+    assert client.get(url).status_code == 405
+
+
+def test_htmx_add_returns_the_widget_and_oob_buttons(client, devices):
+    response = client.post(ADD, {"device": devices[1].slug}, **HTMX)
+    assert response.status_code == 200
+    html = response.text
+    assert html.lstrip().startswith('<section id="compare-widget"')
+    assert f'<a href="{devices[1].get_absolute_url()}">{devices[1].name}</a>' in html
+    oob = f"hx-swap-oob=\"outerHTML:[data-compare-button='{devices[1].slug}']\""
+    assert html.count(oob) == 1
+    # The redrawn button now removes, and goes back to the page it sits on.
+    assert f'aria-label="Remove {devices[1].name} from your compare list">Added ✓' in html
+    assert '<input type="hidden" name="next" value="/">' in html
+    assert response.cookies[settings.COMPARE_COOKIE_NAME].value
+
+
+def test_htmx_remove_redraws_the_button_as_add(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    response = client.post(REMOVE, {"device": devices[0].slug}, **HTMX)
+    html = response.text
+    assert f"[data-compare-button='{devices[0].slug}']" in html
+    assert f'aria-label="Add {devices[0].name} to your compare list"' in html
+    assert listed(client) == []
+
+
+def test_htmx_clear_redraws_every_previously_listed_button(client, devices):
+    for device in devices[:3]:
+        client.post(ADD, {"device": device.slug})
+    response = client.post(CLEAR, {}, **HTMX)
+    for device in devices[:3]:
+        assert f"hx-swap-oob=\"outerHTML:[data-compare-button='{device.slug}']\"" in response.text
+    assert f"[data-compare-button='{devices[3].slug}']" not in response.text
+    assert listed(client) == []
+
+
+def test_htmx_change_on_the_compare_page_refreshes_the_table(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    headers = {**HTMX, "HTTP_HX_CURRENT_URL": "http://testserver/compare/"}
+    response = client.post(REMOVE, {"device": devices[0].slug}, **headers)
+    assert response["HX-Refresh"] == "true"
+
+
+def test_remove_and_clear(client, devices):
+    for device in devices[:3]:
+        client.post(ADD, {"device": device.slug})
+    response = client.post(REMOVE, {"device": devices[1].slug}, follow=True)
+    assert listed(client) == [devices[0].slug, devices[2].slug]
+    assert f"Removed {devices[1].name} from your compare list." in messages_of(response)
+    response = client.post(CLEAR, follow=True)
+    assert listed(client) == []
+    assert "Your compare list is now empty." in messages_of(response)
+
+
+def test_removing_a_device_not_in_the_list_says_so(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    response = client.post(REMOVE, {"device": devices[1].slug}, follow=True)
+    assert f"{devices[1].name} is not in your compare list." in messages_of(response)
+    assert listed(client) == [devices[0].slug]
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://evil.example/", "//evil.example/path", "http://evil.example", "javascript:alert(1)"],
+)
+def test_next_never_redirects_off_site(client, devices, next_url):
+    response = client.post(ADD, {"device": devices[0].slug, "next": next_url})
+    assert response.status_code == 303
+    assert response["Location"] == reverse("comparisons:compare")
+
+
+def test_without_next_the_referer_is_used_if_on_site(client, devices):
+    response = client.post(
+        ADD, {"device": devices[0].slug}, HTTP_REFERER="http://testserver/devices/?page=2"
+    )
+    assert response["Location"] == "http://testserver/devices/?page=2"
+    response = client.post(ADD, {"device": devices[1].slug}, HTTP_REFERER="https://evil.example/")
+    assert response["Location"] == reverse("comparisons:compare")
+
+
+def test_deleted_device_is_told_once(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    client.post(ADD, {"device": devices[1].slug})
+    name = devices[0].name
+    devices[0].delete()
+    first = client.get(reverse("comparisons:compare"))
+    assert f"{name} is no longer available" in first.text
+    assert [d.slug for d in first.context["compare"].devices] == [devices[1].slug]
+    second = client.get(reverse("comparisons:compare"))
+    assert "is no longer available" not in second.text
+
+
+def test_list_survives_login_and_logout(client, devices):
+    User.objects.create_user("reader", password="a-long-password-1", is_staff=True)
+    client.post(ADD, {"device": devices[0].slug})
+    client.post(ADD, {"device": devices[1].slug})
+    client.get("/admin/login/")
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "reader", "password": "a-long-password-1"}
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+    page = client.get(reverse("comparisons:compare"))
+    assert [d.slug for d in page.context["compare"].devices] == [devices[0].slug, devices[1].slug]
+    client.post("/admin/logout/")
+    assert "_auth_user_id" not in client.session
+    page = client.get(reverse("comparisons:compare"))
+    assert [d.slug for d in page.context["compare"].devices] == [devices[0].slug, devices[1].slug]
+
+
+def test_a_forged_cookie_is_ignored(client, devices):
+    client.cookies[settings.COMPARE_COOKIE_NAME] = "../../etc/passwd"
+    response = client.get(reverse("comparisons:compare"))
+    assert response.status_code == 200
+    client.post(ADD, {"device": devices[0].slug})
+    assert len(client.cookies[settings.COMPARE_COOKIE_NAME].value) == 43
+
+
+def test_widget_lists_devices_with_remove_buttons_and_compare_link(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    client.post(ADD, {"device": devices[1].slug})
+    response = client.get(reverse("comparisons:compare-find"))
+    html = response.text
+    assert "Compare 2 devices" in html
+    assert f'aria-label="Remove {devices[1].name} from your compare list">✕' in html
+    assert 'hx-trigger="input changed delay:300ms, search"' in html
+
+
+def test_find_matches_name_and_brand_case_insensitive(client):
+    brand = BrandFactory(name="Acme")
+    DeviceFactory(name="Rocket Phone", brand=brand)
+    DeviceFactory(name="Other Thing")
+    DeviceFactory(name="Pocket rocket")
+    response = client.get(reverse("comparisons:compare-find"), {"q": "ROCKET"})
+    assert [d.name for d in response.context["found"]] == ["Pocket rocket", "Rocket Phone"]
+    response = client.get(reverse("comparisons:compare-find"), {"q": "acme"})
+    assert [d.name for d in response.context["found"]] == ["Rocket Phone"]
+    assert 'aria-label="Add Rocket Phone to your compare list"' in response.text
+
+
+def test_find_shows_at_most_eight(client):
+    for i in range(12):
+        DeviceFactory(name=f"Gizmo {i:02d}")
+    response = client.get(reverse("comparisons:compare-find"), {"q": "gizmo"})
+    assert len(response.context["found"]) == 8
+
+
+def test_find_with_htmx_returns_only_the_results(client):
+    DeviceFactory(name="Rocket Phone")
+    response = client.get(reverse("comparisons:compare-find"), {"q": "rocket"}, **HTMX)
+    assert "<html" not in response.text
+    assert "Rocket Phone" in response.text
+    assert '<input type="hidden" name="next" value="/">' in response.text
+
+
+@pytest.mark.parametrize("query", ["\x00", "'\"%_", "x" * 5000, "a\x00b"])
+def test_find_survives_odd_input(client, query):
+    response = client.get(reverse("comparisons:compare-find"), {"q": query})
+    assert response.status_code == 200
+
+
+def test_change_functions_report_what_happened(devices):
+    change = compare.add(None, devices[0])
+    assert change.changed and change.visitor_list.token
+    token = change.visitor_list.token
+    assert not compare.add(token, devices[0]).changed
+    assert compare.remove(token, devices[0]).changed
+    assert not compare.remove(token, devices[0]).changed
+    assert not compare.remove(None, devices[0]).changed
+    assert not compare.clear(None).changed
+
+
+@pytest.mark.parametrize("url", [ADD, REMOVE])
+def test_change_responses_stay_in_the_query_budget(
+    client, devices, url, django_assert_max_num_queries
+):
+    for device in devices[:3]:
+        client.post(ADD, {"device": device.slug})
+    with django_assert_max_num_queries(8):
+        client.post(url, {"device": devices[3].slug}, **HTMX)
+    with django_assert_max_num_queries(8):
+        client.post(url, {"device": devices[1].slug})
+
+
+def test_clear_and_first_add_stay_in_the_query_budget(
+    client, devices, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        client.post(ADD, {"device": devices[0].slug}, **HTMX)
+    with django_assert_max_num_queries(8):
+        client.post(CLEAR, {}, **HTMX)

@@ -1,0 +1,90 @@
+"""Parallel changes from one browser: nothing lost, never over the maximum, never a 500."""
+
+import http.cookiejar
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.conf import settings
+
+from comparisons.models import CompareItem
+from tests.factories import DeviceFactory
+
+
+class Browser:
+    """One browser: a shared cookie jar, a CSRF token, form posts without redirects."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
+        )
+        page = self.opener.open(f"{base_url}/compare/find/").read().decode()
+        # base.html hands htmx the token; a form would carry the same.
+        self.csrf = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+
+    def post(self, path, slug):
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": self.csrf, "device": slug}).encode()
+        request = urllib.request.Request(
+            f"{self.base_url}{path}", data=data, headers={"Referer": f"{self.base_url}/"}
+        )
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def cookie(self, name):
+        return next(c.value for c in self.jar if c.name == name)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def fire(browser, jobs):
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        return list(pool.map(lambda job: browser.post(*job), jobs))
+
+
+def listed(browser):
+    token = browser.cookie(settings.COMPARE_COOKIE_NAME)
+    return list(
+        CompareItem.objects.filter(compare_list__token=token).values_list("device__slug", flat=True)
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_adds_and_removes_lose_nothing(live_server, settings):
+    settings.COMPARE_MAX = 20
+    devices = [DeviceFactory(name=f"Parallel {i}") for i in range(12)]
+    browser = Browser(live_server.url)
+    assert browser.post("/compare/add/", devices[0].slug) == 303
+    assert browser.post("/compare/add/", devices[1].slug) == 303
+    jobs = [("/compare/add/", d.slug) for d in devices[2:]]
+    jobs += [("/compare/remove/", devices[0].slug), ("/compare/remove/", devices[1].slug)]
+    statuses = fire(browser, jobs)
+    assert statuses == [303] * len(jobs)
+    assert sorted(listed(browser)) == sorted(d.slug for d in devices[2:])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_adds_never_exceed_the_maximum(live_server, settings):
+    settings.COMPARE_MAX = 4
+    devices = [DeviceFactory(name=f"Racing {i}") for i in range(13)]
+    browser = Browser(live_server.url)
+    assert browser.post("/compare/add/", devices[0].slug) == 303
+    jobs = [("/compare/add/", d.slug) for d in devices[1:]]
+    jobs += [("/compare/add/", devices[1].slug)]  # a double click
+    statuses = fire(browser, jobs)
+    assert 500 not in statuses
+    assert set(statuses) == {303}
+    final = listed(browser)
+    assert len(final) == 4
+    assert len(set(final)) == 4
+    assert final[0] == devices[0].slug
