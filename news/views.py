@@ -1,10 +1,21 @@
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from comparisons.compare import canonical_key
 from comparisons.models import Device
+from comparisons.popular import popular_comparisons
+
+from .models import Article, Tag
+from .search import clean_query, search_articles, search_devices
+
+ARTICLES_PER_PAGE = 20
+HOME_LATEST = 10
 
 
 @require_GET
@@ -30,27 +41,100 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
+def _page(request, queryset):
+    """The requested page of ``queryset``; junk or out-of-range numbers give the last/first."""
+    return Paginator(queryset, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+
+
 @require_GET
 def home(request):
-    latest_devices = Device.objects.with_key_specs()[:8]
-    return render(request, "news/home.html", {"latest_devices": latest_devices})
+    stories = list(Article.objects.published().for_cards()[: HOME_LATEST + 1])
+    context = {
+        "lead": stories[0] if stories else None,
+        "latest": stories[1:],
+        "popular_comparisons": popular_comparisons(),
+        "latest_devices": Device.objects.with_key_specs()[:8],
+    }
+    return render(request, "news/home.html", context)
 
 
 @require_GET
 def article_list(request):
-    raise Http404
+    page = _page(request, Article.objects.published().for_cards().prefetch_related("tags"))
+    return render(request, "news/article_list.html", {"page": page})
 
 
 @require_GET
 def tag_detail(request, slug):
-    raise Http404
+    tag = get_object_or_404(Tag, slug=slug)
+    articles = tag.articles.published().for_cards().prefetch_related("tags")
+    return render(request, "news/tag_detail.html", {"tag": tag, "page": _page(request, articles)})
 
 
 @require_GET
 def article_detail(request, slug):
-    raise Http404
+    article = get_object_or_404(
+        Article.objects.prefetch_related(
+            "tags", Prefetch("devices", queryset=Device.objects.with_related().order_by("name"))
+        ),
+        slug=slug,
+    )
+    # Drafts and scheduled stories: a 404 for the public, a preview for editors.
+    if not article.is_live and not request.user.is_staff:
+        raise Http404
+    devices = list(article.devices.all())
+    compare_key = ""
+    if 2 <= len(devices) <= settings.COMPARE_MAX:
+        compare_key = canonical_key(device.slug for device in devices)
+    canonical_url = request.build_absolute_uri(article.get_absolute_url())
+    context = {
+        "article": article,
+        "devices": devices,
+        "compare_key": compare_key,
+        "related": Article.objects.related_to(article),
+        "canonical_url": canonical_url,
+        "json_ld_data": _news_article_data(request, article, canonical_url, devices),
+    }
+    return render(request, "news/article_detail.html", context)
+
+
+def _news_article_data(request, article, url, devices):
+    """schema.org NewsArticle for the article page (uses prefetched tags)."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": article.summary,
+        "mainEntityOfPage": url,
+        "url": url,
+        "author": {"@type": "Person", "name": article.author},
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        "dateModified": article.updated_at.isoformat(),
+        "keywords": [tag.name for tag in article.tags.all()],
+    }
+    if article.published_at:
+        data["datePublished"] = article.published_at.isoformat()
+    if article.hero_page:
+        data["image"] = [request.build_absolute_uri(article.hero_page.url)]
+    if devices:
+        data["about"] = [
+            {
+                "@type": "Product",
+                "name": device.name,
+                "brand": {"@type": "Brand", "name": device.brand.name},
+                "url": request.build_absolute_uri(device.get_absolute_url()),
+            }
+            for device in devices
+        ]
+    return data
 
 
 @require_GET
 def search(request):
-    raise Http404
+    query = clean_query(request.GET.get("q", ""))
+    context = {
+        "search_query": query,
+        "articles": search_articles(query, limit=20) if query else [],
+        "devices": search_devices(query, limit=20) if query else [],
+    }
+    return render(request, "news/search.html", context)

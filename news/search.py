@@ -1,0 +1,100 @@
+"""One search over the news and the catalog, safe on any input.
+
+Articles use the database's own full-text index (see migration 0002): FTS5 on SQLite,
+a GIN-indexed weighted tsvector on PostgreSQL. Titles weigh more than summaries and
+bodies. Visitors' input never reaches the query syntax: it is cut into plain word
+tokens first, so quotes, operators (AND OR NOT NEAR * ^ : -), parentheses and NUL
+bytes are just ignored.
+"""
+
+import re
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from comparisons.models import Device
+
+from .models import Article
+
+MAX_QUERY_CHARS = 200
+MAX_TOKENS = 8
+MAX_TOKEN_CHARS = 40
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Query-syntax words: dropped rather than required in the text (PostgreSQL drops
+# them too, as stop words).
+OPERATOR_WORDS = {"and", "or", "not", "near"}
+
+# Must stay identical to the index expression in migration 0002.
+PG_VECTOR = (
+    "setweight(to_tsvector('english'::regconfig, title), 'A')"
+    " || setweight(to_tsvector('english'::regconfig, summary || ' ' || body), 'B')"
+)
+# bm25 weights per column: title, summary, body.
+FTS5_WEIGHTS = "10.0, 3.0, 1.0"
+CARD_COLUMNS = "id, title, slug, summary, author, published_at, hero_card, hero_alt"
+
+
+def clean_query(query):
+    """The visitor's text, trimmed to what the search box allows and without NULs."""
+    return (query or "").replace("\x00", " ").strip()[:MAX_QUERY_CHARS]
+
+
+def tokens(query):
+    """Plain word tokens of ``query``: at most MAX_TOKENS, each at most MAX_TOKEN_CHARS."""
+    words = _WORD.findall(clean_query(query))
+    words = [
+        word[:MAX_TOKEN_CHARS]
+        for word in words
+        if word.strip("_") and word.lower() not in OPERATOR_WORDS
+    ]
+    return words[:MAX_TOKENS]
+
+
+def search_articles(query, limit=20):
+    """Published articles matching every word of ``query``, best first; one query."""
+    words = tokens(query)
+    if not words:
+        return []
+    now = timezone.now()
+    published = Article.Status.PUBLISHED
+    if connection.vendor == "sqlite":
+        # Each token quoted: FTS5 reads it as a string, never as an operator.
+        match = " ".join('"{}"'.format(word.replace('"', '""')) for word in words)
+        sql = f"""
+            SELECT {", ".join("a." + c for c in CARD_COLUMNS.split(", "))}
+            FROM news_article_fts f JOIN news_article a ON a.id = f.rowid
+            WHERE news_article_fts MATCH %s AND a.status = %s AND a.published_at <= %s
+            ORDER BY bm25(news_article_fts, {FTS5_WEIGHTS}), a.published_at DESC
+            LIMIT %s
+        """
+        return list(Article.objects.raw(sql, [match, published, now, limit]))
+    if connection.vendor == "postgresql":
+        sql = f"""
+            SELECT {CARD_COLUMNS}
+            FROM news_article, plainto_tsquery('english'::regconfig, %s) query
+            WHERE ({PG_VECTOR}) @@ query AND status = %s AND published_at <= %s
+            ORDER BY ts_rank({PG_VECTOR}, query) DESC, published_at DESC
+            LIMIT %s
+        """
+        # plainto_tsquery: every word required, no operators, stop words dropped.
+        return list(Article.objects.raw(sql, [" ".join(words), published, now, limit]))
+    condition = Q()
+    for word in words:
+        condition &= Q(title__icontains=word) | Q(summary__icontains=word)
+    return list(Article.objects.published().filter(condition).for_cards()[:limit])
+
+
+def search_devices(query, limit=20):
+    """Devices whose name or brand contains every word of ``query``; one query."""
+    words = tokens(query)
+    if not words:
+        return []
+    condition = Q()
+    for word in words:
+        condition &= Q(name__icontains=word) | Q(brand__name__icontains=word)
+    return list(
+        Device.objects.select_related("brand", "category")
+        .filter(condition)
+        .order_by("name")[:limit]
+    )

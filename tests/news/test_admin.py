@@ -1,0 +1,170 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+from django.utils import timezone
+
+from news.apps import EDITORS_GROUP, ensure_editors_group
+from news.models import Article
+from tests.factories import ArticleFactory, DeviceFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    user = User.objects.create_superuser("chief", "chief@example.com", "pw")
+    user.first_name, user.last_name = "Ada", "Editor"
+    user.save()
+    client.force_login(user)
+    return client
+
+
+def test_changelist_shows_state_and_filters(admin_client):
+    ArticleFactory(title="Live one")
+    ArticleFactory(title="Later one", published_at=timezone.now() + timedelta(days=1))
+    ArticleFactory(title="Draft one", status="draft", published_at=None)
+    response = admin_client.get(reverse("admin:news_article_changelist"))
+    assert response.status_code == 200
+    for state in ("Live", "Scheduled", "Draft"):
+        assert f'<td class="field-state">{state}</td>' in response.text
+    searched = admin_client.get(reverse("admin:news_article_changelist"), {"q": "Later"})
+    assert "Later one" in searched.text and "Live one" not in searched.text
+
+
+def test_add_form_prefills_the_author_and_uses_autocomplete(admin_client):
+    response = admin_client.get(reverse("admin:news_article_add"))
+    assert response.status_code == 200
+    assert 'value="Ada Editor"' in response.text
+    assert "admin-autocomplete" in response.text
+    assert "prepopulated_fields" in response.text or "data-prepopulated" in response.text
+
+
+def test_editor_can_add_a_story_with_a_tag_and_a_device(admin_client):
+    tag, device = TagFactory(name="Phones"), DeviceFactory()
+    response = admin_client.post(
+        reverse("admin:news_article_add"),
+        {
+            "title": "Fresh story",
+            "slug": "fresh-story",
+            "summary": "Short.",
+            "author": "Ada Editor",
+            "status": "published",
+            "published_at_0": "2020-01-01",
+            "published_at_1": "10:00:00",
+            "body": "Hello <script>x</script> **there**",
+            "hero_alt": "",
+            "tags": [tag.pk],
+            "devices": [device.pk],
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article = Article.objects.get(slug="fresh-story")
+    assert list(article.tags.all()) == [tag] and list(article.devices.all()) == [device]
+    assert "<strong>there</strong>" in article.body_html and "<script" not in article.body_html
+
+
+def test_change_page_previews_the_rendered_body(admin_client):
+    article = ArticleFactory(body="# Heading\n\n<img src=x onerror=alert(1)>")
+    response = admin_client.get(reverse("admin:news_article_change", args=[article.pk]))
+    assert '<div class="article-preview"><h2>Heading</h2>' in response.text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
+    assert "View on site" in response.text
+
+
+def test_view_on_site_works_for_a_draft(admin_client):
+    draft = ArticleFactory(status="draft", published_at=None)
+    redirect = admin_client.get(
+        reverse("admin:view_on_site", args=[_content_type_id(), draft.pk]), follow=True
+    )
+    assert redirect.status_code == 200
+    assert "Preview — not published" in redirect.text
+
+
+def _content_type_id():
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(Article).pk
+
+
+def test_publish_now_action_publishes_at_once(admin_client, client):
+    draft = ArticleFactory(status="draft", published_at=None)
+    later = ArticleFactory(published_at=timezone.now() + timedelta(days=3))
+    response = admin_client.post(
+        reverse("admin:news_article_changelist"),
+        {"action": "publish_now", ACTION_CHECKBOX_NAME: [draft.pk, later.pk]},
+    )
+    assert response.status_code == 302
+    for article in (draft, later):
+        article.refresh_from_db()
+        assert article.is_live
+    assert draft.title in admin_client.get(reverse("news:article-list")).text
+
+
+def test_schedule_action_asks_for_a_time_then_schedules(admin_client):
+    draft = ArticleFactory(status="draft", published_at=None)
+    url = reverse("admin:news_article_changelist")
+    form = admin_client.post(url, {"action": "schedule", ACTION_CHECKBOX_NAME: [draft.pk]})
+    assert form.status_code == 200
+    assert 'name="published_at_0"' in form.text
+    when = timezone.now() + timedelta(days=2)
+    done = admin_client.post(
+        url,
+        {
+            "action": "schedule",
+            ACTION_CHECKBOX_NAME: [draft.pk],
+            "apply": "Schedule",
+            "published_at_0": when.strftime("%Y-%m-%d"),
+            "published_at_1": when.strftime("%H:%M:%S"),
+        },
+    )
+    assert done.status_code == 302
+    draft.refresh_from_db()
+    assert draft.state == "Scheduled"
+    assert abs(draft.published_at - when) < timedelta(seconds=1)
+
+
+def test_tag_admin_searches(admin_client):
+    TagFactory(name="Electric vehicles")
+    response = admin_client.get(reverse("admin:news_tag_changelist"), {"q": "electric"})
+    assert "Electric vehicles" in response.text
+
+
+def test_editors_group_has_exactly_the_permissions_it_needs():
+    group = Group.objects.get(name=EDITORS_GROUP)
+    codes = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in group.permissions.select_related("content_type")
+    }
+    assert codes == {
+        *(f"news.{a}_{m}" for a in ("add", "change", "delete", "view") for m in ("article", "tag")),
+        *(
+            f"comparisons.{a}_{m}"
+            for a in ("add", "change", "view")
+            for m in ("device", "specvalue", "brand")
+        ),
+        "comparisons.view_category",
+        "comparisons.view_specgroup",
+        "comparisons.view_specfield",
+    }
+
+
+def test_editors_group_setup_is_idempotent():
+    group = Group.objects.get(name=EDITORS_GROUP)
+    group.permissions.clear()
+    ensure_editors_group()
+    ensure_editors_group()
+    assert Group.objects.filter(name=EDITORS_GROUP).count() == 1
+    assert group.permissions.count() == 20
+
+
+def test_an_editor_can_write_news_but_not_delete_devices(client):
+    editor = User.objects.create_user("ed", password="pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    client.force_login(editor)
+    assert client.get(reverse("admin:news_article_add")).status_code == 200
+    assert editor.has_perm("news.delete_article")
+    assert not editor.has_perm("comparisons.delete_device")
+    assert not editor.has_perm("auth.change_user")

@@ -1,0 +1,104 @@
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from news.models import Article
+from tests.factories import ArticleFactory, DeviceFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def jpeg(width, height):
+    buffer = BytesIO()
+    Image.new("RGB", (width, height), "teal").save(buffer, "JPEG")
+    return SimpleUploadedFile("hero.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def hours_ago(hours):
+    return timezone.now() - timedelta(hours=hours)
+
+
+def test_hero_renditions_are_made_on_save_and_only_when_the_hero_changes():
+    article = ArticleFactory(hero_image=jpeg(2000, 1000))
+    with Image.open(article.hero_card.path) as card, Image.open(article.hero_page.path) as page:
+        assert card.size == (640, 320)
+        assert page.size == (1280, 640)
+        assert card.format == "WEBP"
+    card_name = article.hero_card.name
+
+    article = Article.objects.get(pk=article.pk)
+    article.title = "New title"
+    article.save()
+    assert Article.objects.get(pk=article.pk).hero_card.name == card_name
+
+    article.hero_image = jpeg(800, 600)
+    article.save()
+    article = Article.objects.get(pk=article.pk)
+    assert article.hero_card.name != card_name
+    with Image.open(article.hero_page.path) as page:
+        assert page.size == (800, 600)  # never upscaled
+
+
+def test_removing_the_hero_clears_the_renditions():
+    article = ArticleFactory(hero_image=jpeg(900, 600))
+    article = Article.objects.get(pk=article.pk)
+    article.hero_image = ""
+    article.save()
+    article.refresh_from_db()
+    assert not article.hero_card and not article.hero_page
+
+
+def test_state_tells_draft_scheduled_and_live_apart():
+    assert ArticleFactory.build(status="draft").state == "Draft"
+    assert ArticleFactory.build(published_at=None).state == "Draft"
+    assert ArticleFactory.build(published_at=timezone.now() + timedelta(hours=1)).state == (
+        "Scheduled"
+    )
+    assert ArticleFactory.build().state == "Live"
+
+
+def test_related_ranks_shared_devices_then_shared_tags_then_recency(django_assert_num_queries):
+    phone, chip = DeviceFactory(), DeviceFactory()
+    ai, cars = TagFactory(name="AI"), TagFactory(name="Cars")
+    story = ArticleFactory(devices=[phone, chip], tags=[ai, cars], published_at=hours_ago(1))
+    newest_unrelated = ArticleFactory(published_at=hours_ago(2))
+    one_tag = ArticleFactory(tags=[ai], published_at=hours_ago(3))
+    two_tags = ArticleFactory(tags=[ai, cars], published_at=hours_ago(9))
+    one_device = ArticleFactory(devices=[chip], published_at=hours_ago(10))
+    two_devices = ArticleFactory(devices=[phone, chip], published_at=hours_ago(20))
+    ArticleFactory(devices=[phone, chip], tags=[ai], status="draft")
+    ArticleFactory(devices=[phone, chip], published_at=timezone.now() + timedelta(hours=1))
+
+    story = Article.objects.prefetch_related("devices", "tags").get(pk=story.pk)
+    with django_assert_num_queries(2):  # four share something; the newest fills the fifth
+        assert Article.objects.related_to(story, limit=5) == [
+            two_devices,
+            one_device,
+            two_tags,
+            one_tag,
+            newest_unrelated,
+        ]
+    with django_assert_num_queries(1):
+        assert Article.objects.related_to(story) == [two_devices, one_device, two_tags]
+
+
+def test_related_fills_with_the_newest_stories_and_never_returns_the_story_itself():
+    story = ArticleFactory(published_at=hours_ago(5))
+    newer = [ArticleFactory(published_at=hours_ago(h)) for h in (1, 2, 3, 4)]
+    ArticleFactory(status="draft")
+    related = Article.objects.related_to(story)
+    assert related == newer[:3]
+    assert story not in related
+
+
+def test_for_device_lists_only_published_stories_of_that_device():
+    device = DeviceFactory()
+    live = ArticleFactory(devices=[device])
+    ArticleFactory(devices=[device], status="draft")
+    ArticleFactory(devices=[device], published_at=timezone.now() + timedelta(days=1))
+    ArticleFactory()
+    assert list(Article.objects.for_device(device)) == [live]

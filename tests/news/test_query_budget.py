@@ -1,0 +1,58 @@
+"""Every news page runs at most 8 queries, with 32 stories of 2 tags and 3 devices each."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from comparisons import compare
+from comparisons.models import ComparisonCount
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["no-list", "with-list"])
+def visitor(request, client, newsroom):
+    """A visitor without a compare list, and one with a full list (the widget's query)."""
+    devices = newsroom["devices"]
+    for i in range(6):  # popular comparisons on the home page
+        key = compare.canonical_key([devices[i].slug, devices[i + 1].slug])
+        ComparisonCount.objects.create(key=key, views=10 - i)
+    if request.param == "with-list":
+        token = compare.new_token()
+        for device in newsroom["devices"][: settings.COMPARE_MAX]:
+            compare.add(token, device)
+        client.cookies[settings.COMPARE_COOKIE_NAME] = token
+    return client
+
+
+def news_urls(newsroom):
+    article = newsroom["articles"][5]
+    return [
+        reverse("news:home"),
+        reverse("news:article-list"),
+        reverse("news:article-list") + "?page=2",
+        newsroom["tags"][0].get_absolute_url(),
+        article.get_absolute_url(),
+        reverse("news:search") + "?q=published+story",
+        reverse("news:search") + "?q=handset",
+        reverse("news:feed"),
+        reverse("sitemap"),
+    ]
+
+
+def test_news_pages_stay_within_the_query_budget(visitor, newsroom, django_assert_max_num_queries):
+    for url in news_urls(newsroom):
+        with django_assert_max_num_queries(8, info=url):
+            response = visitor.get(url)
+        assert response.status_code == 200, url
+
+
+def test_budget_holds_for_a_staff_preview(
+    client, newsroom, hidden_stories, django_assert_max_num_queries
+):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_user("ed", password="pw", is_staff=True))
+    with django_assert_max_num_queries(8):
+        response = client.get(hidden_stories["draft"].get_absolute_url())
+    assert response.status_code == 200

@@ -1,0 +1,203 @@
+"""Search runs on the database's own index: run these on SQLite and on PostgreSQL."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from news.models import Article
+from news.search import search_articles, search_devices, tokens
+from tests.factories import ArticleFactory, BrandFactory, CategoryFactory, DeviceFactory
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE_QUERIES = [
+    '"',
+    '""',
+    "'",
+    '"unbalanced',
+    "((car",
+    "car)",
+    "AND",
+    "OR OR OR",
+    "NOT car",
+    "car NOT",
+    "NEAR(car xiaomi, 2)",
+    "car*",
+    "*",
+    "^car",
+    "title:car",
+    "-car",
+    "car -",
+    "a:b:c",
+    "{title summary}: car",
+    "car\x00car",
+    "\x00",
+    "🚗⚡",
+    "car 🚗",
+    "x" * 5000,
+    "car " * 2000,
+    "%",
+    "_",
+    "___",
+    "\\",
+    "'; DROP TABLE news_article; --",
+    "<script>alert(1)</script>",
+    "ünïcödé ß",
+    "車",
+    "   ",
+    "&&||!",
+]
+
+
+@pytest.fixture
+def stories(db):
+    now = timezone.now()
+    return {
+        "title": ArticleFactory(
+            title="Xiaomi builds an electric car",
+            summary="A phone maker turns to cars.",
+            body="Lei Jun explains the plan.",
+            published_at=now - timedelta(days=3),
+        ),
+        "body": ArticleFactory(
+            title="Chip news of the week",
+            summary="Chipsets everywhere.",
+            body="Also, Xiaomi was mentioned once in passing.",
+            published_at=now - timedelta(hours=1),
+        ),
+        "draft": ArticleFactory(
+            title="Xiaomi secret draft", status=Article.Status.DRAFT, published_at=None
+        ),
+        "future": ArticleFactory(title="Xiaomi future story", published_at=now + timedelta(days=1)),
+    }
+
+
+def test_title_matches_rank_above_body_matches(stories):
+    found = search_articles("xiaomi", limit=10)
+    assert found == [stories["title"], stories["body"]]
+
+
+def test_every_word_must_match(stories):
+    assert search_articles("xiaomi car") == [stories["title"]]
+    assert search_articles("xiaomi submarine") == []
+
+
+def test_stemming_finds_word_forms(stories):
+    assert stories["title"] in search_articles("builds")
+    assert stories["title"] in search_articles("build")
+
+
+def test_only_published_due_articles_are_found(stories):
+    found = search_articles("secret") + search_articles("future")
+    assert found == []
+
+
+def test_new_and_edited_and_deleted_articles_are_indexed_at_once(stories):
+    article = stories["body"]
+    article.title = "Quokka chip roundup"
+    article.save()
+    assert search_articles("quokka") == [article]
+    assert search_articles("week") == []
+    article.delete()
+    assert search_articles("quokka") == []
+
+
+def test_bulk_created_articles_are_indexed(db):
+    now = timezone.now()
+    Article.objects.bulk_create(
+        Article(
+            title=f"Bulk wombat {i}",
+            slug=f"bulk-wombat-{i}",
+            summary="s",
+            body="b",
+            author="a",
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(minutes=i + 1),
+        )
+        for i in range(30)
+    )
+    assert len(search_articles("wombat", limit=50)) == 30
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+def test_hostile_queries_never_fail(client, stories, query):
+    search_articles(query)
+    search_devices(query)
+    response = client.get(reverse("news:search"), {"q": query})
+    assert response.status_code == 200
+
+
+def test_hostile_query_with_a_real_word_still_finds_it(stories):
+    assert search_articles('"xiaomi" AND (car OR -NEAR*') == [stories["title"]]
+
+
+def test_tokens_are_capped():
+    assert len(tokens("word " * 500)) == 8
+    assert all(len(t) <= 40 for t in tokens("x" * 5000))
+    assert tokens("\x00 🚗 ;;") == []
+
+
+def test_search_page_lists_articles_and_devices_and_echoes_the_query(client, stories):
+    xiaomi = BrandFactory(name="Xiaomi")
+    phone = DeviceFactory(
+        name="Redmi Note 13", brand=xiaomi, category=CategoryFactory(name="Phones")
+    )
+    response = client.get(reverse("news:search"), {"q": "Xiaomi"})
+    html = response.text
+    assert response.status_code == 200
+    assert response.context["articles"] == [stories["title"], stories["body"]]
+    assert response.context["devices"] == [phone]
+    assert "Redmi Note 13" in html and "Phones" in html
+    assert f'data-compare-button="{phone.slug}"' in html
+    # Echoed in the header's search box and in the page's own.
+    assert re.search(r'<input id="site-search-q"[^>]* value="Xiaomi">', html)
+    assert re.search(r'<input id="search-page-q"[^>]* value="Xiaomi">', html)
+    assert "Xiaomi secret draft" not in html
+
+
+def test_search_page_without_a_query_asks_for_one(client, db):
+    response = client.get(reverse("news:search"))
+    assert response.status_code == 200
+    assert "Type a word or two" in response.text
+
+
+def test_device_search_matches_name_or_brand():
+    nothing = BrandFactory(name="Nothing")
+    phone = DeviceFactory(name="Phone (2)", brand=nothing)
+    DeviceFactory(name="Pixel 8", brand=BrandFactory(name="Google"))
+    assert search_devices("nothing phone") == [phone]
+    assert search_devices("(2)") == [phone]
+
+
+def test_search_is_fast_with_20000_articles(db):
+    now = timezone.now()
+    words = ["chip", "phone", "laptop", "battery", "camera", "display", "modem", "charger"]
+    Article.objects.bulk_create(
+        (
+            Article(
+                title=f"{words[i % 8]} story {i}",
+                slug=f"story-{i}",
+                summary=f"About the {words[(i * 3) % 8]} market.",
+                body=f"Long body about {words[(i * 5) % 8]} and more " * 20,
+                author="Bench",
+                status=Article.Status.PUBLISHED,
+                published_at=now - timedelta(minutes=i + 1),
+            )
+            for i in range(20_000)
+        ),
+        batch_size=2000,
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE news_article")
+    started = time.perf_counter()
+    for query in ("chip", "phone market", "laptop battery", "nothing-matches-this"):
+        search_articles(query, limit=20)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.0, f"4 searches took {elapsed:.2f}s"
+    assert len(search_articles("chip", limit=20)) == 20
