@@ -14,8 +14,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.text import slugify
 
+from .caching import bump_content_version
 from .models import Brand, Category, Device, SpecField, SpecGroup, SpecValue, parse_number
-from .signals import bump_content_version
 
 TOP_KEYS = {"categories", "groups", "brands", "fields", "devices"}
 BRAND_KEYS = {"name", "description"}

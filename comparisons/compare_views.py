@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -23,9 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from . import compare
+from .caching import content_version, get_or_compute
 from .models import Device
+from .pagecache import cache_public_page
 from .popular import record_view
-from .signals import content_version
 
 logger = logging.getLogger(__name__)
 
@@ -218,29 +218,24 @@ def _shared_slugs(key):
 def _shared_table(request, key, slugs, only):
     """{"names", "table"} for a shared key, rendered once per content version; None if a
     slug is unknown. Cache hits run no query."""
+
+    def render_table():
+        devices = compare.devices_for_slugs(slugs)
+        if devices is None:
+            return None
+        html = render_to_string(
+            "comparisons/compare_table.html",
+            {
+                "table": compare.build_table(devices, only),
+                "editable": False,
+                "base_url": reverse("comparisons:compare-shared", args=[key]),
+            },
+        )
+        return {"names": [d.name for d in devices], "table": html}
+
     digest = hashlib.sha256(key.encode()).hexdigest()
     cache_key = f"compare-shared:{digest}:{int(only)}:{content_version()}"
-    try:
-        cached = cache.get(cache_key)
-    except Exception:
-        cached = None
-    if cached is not None:
-        return cached
-    devices = compare.devices_for_slugs(slugs)
-    if devices is None:
-        return None
-    table = compare.build_table(devices, only)
-    base_url = reverse("comparisons:compare-shared", args=[key])
-    html = render_to_string(
-        "comparisons/compare_table.html",
-        {"table": table, "editable": False, "base_url": base_url},
-    )
-    cached = {"names": [d.name for d in devices], "table": html}
-    try:
-        cache.set(cache_key, cached, timeout=24 * 3600)
-    except Exception:
-        logger.warning("Could not cache comparison %s", key, exc_info=True)
-    return cached
+    return get_or_compute(cache_key, render_table, timeout=24 * 3600)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -254,6 +249,14 @@ def compare_shared(request, key):
         return redirect(f"{url}?{query}" if query else url, permanent=True)
     if request.method == "POST":
         return _use_shared(request, slugs)
+    response = _shared_page(request, key, slugs)
+    if response.status_code == 200 and not _partial(request):
+        _count_view(key)
+    return response
+
+
+@cache_public_page
+def _shared_page(request, key, slugs):
     only = request.GET.get("only") == "differences"
     shared = _shared_table(request, key, slugs, only)
     if shared is None:
@@ -266,7 +269,6 @@ def compare_shared(request, key):
     }
     if _partial(request):
         return render(request, "comparisons/compare_shared.html#table", context)
-    _count_view(key)
     return render(request, "comparisons/compare_shared.html", context)
 
 

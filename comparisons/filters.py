@@ -34,12 +34,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
 
+from .caching import content_version, get_or_compute
 from .models import Brand, Category, Device, SpecField, SpecValue
-from .signals import content_version
 
 PER_PAGE = 24
 MAX_QUERY_LENGTH = 100
@@ -83,28 +82,28 @@ def filter_options():
     A field is offered for the categories it applies to; one that applies to no category
     is offered nowhere.
     """
-    key = f"catalog-filter-options:{content_version()}"
-    options = cache.get(key)
-    if options is None:
-        fields = (
-            SpecField.objects.filter(filterable=True, kind=SpecField.Kind.NUMBER)
-            .exclude(slug__in=RESERVED)
-            .select_related("group")
-        )
-        categories = list(
-            Category.objects.prefetch_related(Prefetch("spec_fields", queryset=fields))
-        )
-        every = {f.pk: f for c in categories for f in c.spec_fields.all()}
-        options = FilterOptions(
-            categories=categories,
-            brands=list(Brand.objects.all()),
-            fields=sorted(every.values(), key=_field_order),
-            field_categories={
-                pk: {c.pk for c in categories if any(f.pk == pk for f in c.spec_fields.all())}
-                for pk in every
-            },
-        )
-        cache.set(key, options, timeout=3600)
+    return get_or_compute(
+        f"catalog-filter-options:{content_version()}", _load_filter_options, timeout=3600
+    )
+
+
+def _load_filter_options():
+    fields = (
+        SpecField.objects.filter(filterable=True, kind=SpecField.Kind.NUMBER)
+        .exclude(slug__in=RESERVED)
+        .select_related("group")
+    )
+    categories = list(Category.objects.prefetch_related(Prefetch("spec_fields", queryset=fields)))
+    every = {f.pk: f for c in categories for f in c.spec_fields.all()}
+    options = FilterOptions(
+        categories=categories,
+        brands=list(Brand.objects.all()),
+        fields=sorted(every.values(), key=_field_order),
+        field_categories={
+            pk: {c.pk for c in categories if any(f.pk == pk for f in c.spec_fields.all())}
+            for pk in every
+        },
+    )
     return options
 
 

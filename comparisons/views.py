@@ -6,6 +6,7 @@ from news.models import Article
 
 from .filters import CatalogFilters, paginate
 from .models import Brand, Device
+from .pagecache import cache_public_page
 
 # Sent by static/js/catalog.js: the category the form's spec filters were drawn for.
 FIELDS_FOR_HEADER = "X-Catalog-Fields-For"
@@ -19,6 +20,7 @@ def _is_partial(request):
 
 @require_GET
 @vary_on_headers("HX-Request", "HX-History-Restore-Request", FIELDS_FOR_HEADER)
+@cache_public_page
 def device_list(request):
     filters = CatalogFilters.from_query(request.GET)
     page, page_notice = paginate(filters.devices(), request.GET.get("page"))
@@ -65,6 +67,7 @@ def product_json_ld(request, device):
 
 
 @require_GET
+@cache_public_page
 def device_detail(request, slug):
     device = get_object_or_404(Device.objects.with_specs(), slug=slug)
     context = {
@@ -80,6 +83,7 @@ def device_detail(request, slug):
 
 
 @require_GET
+@cache_public_page
 def brand_detail(request, slug):
     brand = get_object_or_404(Brand, slug=slug)
     devices = brand.devices.with_key_specs().order_by("-released", "name", "pk")

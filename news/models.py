@@ -39,6 +39,15 @@ class ArticleQuerySet(models.QuerySet):
         """Published and due: the only articles any public page, feed or search may show."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def next_due(self):
+        """When the next scheduled story goes live, or None. Runs a query."""
+        return (
+            self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+
     def for_cards(self):
         """Only the columns a card or a list item shows (no body)."""
         return self.only(

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from comparisons.compare import canonical_key
 from comparisons.models import Device
+from comparisons.pagecache import cache_public_page
 from comparisons.popular import popular_comparisons
 
 from .models import Article, Tag
@@ -47,6 +48,7 @@ def _page(request, queryset):
 
 
 @require_GET
+@cache_public_page
 def home(request):
     stories = list(Article.objects.published().for_cards()[: HOME_LATEST + 1])
     context = {
@@ -59,12 +61,14 @@ def home(request):
 
 
 @require_GET
+@cache_public_page
 def article_list(request):
     page = _page(request, Article.objects.published().for_cards().prefetch_related("tags"))
     return render(request, "news/article_list.html", {"page": page})
 
 
 @require_GET
+@cache_public_page
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     articles = tag.articles.published().for_cards().prefetch_related("tags")
@@ -72,6 +76,7 @@ def tag_detail(request, slug):
 
 
 @require_GET
+@cache_public_page
 def article_detail(request, slug):
     article = get_object_or_404(
         Article.objects.prefetch_related(

@@ -3,10 +3,10 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from comparisons.caching import content_version
 from comparisons.catalog_io import CatalogError, export_catalog, import_catalog, parse_json
 from comparisons.demo import load_catalog
 from comparisons.models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
-from comparisons.signals import content_version
 from tests.factories import CategoryFactory, DeviceFactory, SpecFieldFactory, SpecValueFactory
 
 pytestmark = pytest.mark.django_db

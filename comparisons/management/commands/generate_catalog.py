@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 
+from comparisons.caching import bump_content_version
 from comparisons.demo import load_catalog
 from comparisons.models import (
     Brand,
@@ -25,7 +26,6 @@ from comparisons.models import (
     SpecField,
     SpecValue,
 )
-from comparisons.signals import bump_content_version
 from news.models import Article, Tag
 
 PREFIX = "gen-"
