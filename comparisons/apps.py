@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ComparisonsConfig(AppConfig):
@@ -7,3 +8,6 @@ class ComparisonsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .db import _after_migrate
+
+        post_migrate.connect(_after_migrate, sender=self, dispatch_uid="specwise-analyze")

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from .caching import bump_content_version
+from .db import refresh_planner_statistics
 from .models import Brand, Category, Device, SpecField, SpecGroup, SpecValue, parse_number
 
 TOP_KEYS = {"categories", "groups", "brands", "fields", "devices"}
@@ -79,6 +80,7 @@ def import_catalog(data):
         plan = _Checker(data).check()
         result = _apply(plan)
     bump_content_version()
+    refresh_planner_statistics()
     return result
 
 

@@ -75,7 +75,7 @@ def device_detail(request, slug):
         "spec_groups": device.spec_groups(),
         "key_specs": [s for s in device.specs.all() if s.field.key],
         "powers": list(device.powers.select_related("brand", "category").order_by("name")),
-        "related_news": Article.objects.published().filter(devices=device)[:5],
+        "related_news": Article.objects.for_device(device)[:5],
         "canonical_url": request.build_absolute_uri(device.get_absolute_url()),
         "json_ld": product_json_ld(request, device),
     }
@@ -88,7 +88,7 @@ def brand_detail(request, slug):
     brand = get_object_or_404(Brand, slug=slug)
     devices = brand.devices.with_key_specs().order_by("-released", "name", "pk")
     page, page_notice = paginate(devices, request.GET.get("page"))
-    news = Article.objects.published().filter(devices__brand=brand).distinct()[:10]
+    news = Article.objects.for_brand(brand)[:10]
     context = {
         "brand": brand,
         "page": page,

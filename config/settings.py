@@ -93,6 +93,11 @@ SQLITE_OPTIONS = {
         "PRAGMA synchronous=NORMAL;"
         "PRAGMA cache_size=-20000;"
         "PRAGMA temp_store=MEMORY;"
+        # Re-analyse tables whose size changed a lot since the last ANALYZE, within a
+        # bounded cost, so the planner's picture follows the content (SQLite's advice
+        # for long-lived connections).
+        "PRAGMA analysis_limit=400;"
+        "PRAGMA optimize=0x10002;"
     ),
 }
 DATABASES = {

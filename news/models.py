@@ -58,6 +58,15 @@ class ArticleQuerySet(models.QuerySet):
         """Published stories that mention ``device``, newest first (device pages)."""
         return self.published().filter(devices=device).for_cards()
 
+    def for_brand(self, brand):
+        """Published stories that mention any of ``brand``'s devices, newest first.
+
+        A subquery over the link table rather than a join, so each story comes once
+        without DISTINCT and the planner starts from the brand's devices.
+        """
+        links = Article.devices.through.objects.filter(device__brand=brand)
+        return self.published().filter(pk__in=links.values("article_id")).for_cards()
+
     def related_to(self, article, limit=3):
         """Up to ``limit`` published stories ranked by shared devices, shared tags, recency.
 

@@ -17,6 +17,7 @@ from django.utils.html import escape
 from django.utils.text import slugify
 
 from comparisons.caching import bump_content_version
+from comparisons.db import refresh_planner_statistics
 from comparisons.demo import load_catalog
 from comparisons.models import (
     Brand,
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             made = _generate_devices(rng, devices)
             tag_links, device_links = _generate_articles(rng, articles, made)
         bump_content_version()
+        refresh_planner_statistics()
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
