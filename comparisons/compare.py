@@ -105,9 +105,9 @@ def set_cookie(response, token):
     )
 
 
-def _items(token):
+def _items(**lookup):
     return (
-        CompareItem.objects.filter(compare_list__token=token)
+        CompareItem.objects.filter(**lookup)
         .select_related("device__brand", "device__category")
         .order_by("added_at", "pk")
     )
@@ -128,7 +128,7 @@ def load(request):
     token = get_token(request)
     if token is None:
         return VisitorList(token=None)
-    devices, removed = _split_items(list(_items(token)))
+    devices, removed = _split_items(list(_items(compare_list__token=token)))
     return VisitorList(token=token, devices=devices, removed_names=removed)
 
 
@@ -151,13 +151,18 @@ def _current(compare_list, is_new):
     """(devices, removed names) of a locked list; no query for a new one."""
     if is_new:
         return [], []
-    return _split_items(
-        list(
-            compare_list.items.select_related("device__brand", "device__category").order_by(
-                "added_at", "pk"
-            )
-        )
-    )
+    return _split_items(list(_items(compare_list=compare_list)))
+
+
+def _open(token):
+    """(token, list, is_new): the locked list of ``token``, or a new list and token for None.
+
+    Must run inside transaction.atomic().
+    """
+    if token is None:
+        token = new_token()
+        return token, CompareList.objects.create(token=token), True
+    return token, *_lock(token)
 
 
 def add(token, device):
@@ -166,11 +171,7 @@ def add(token, device):
     A full list is left unchanged and the Change carries the reason.
     """
     with transaction.atomic():
-        if token is None:
-            token = new_token()
-            compare_list, is_new = CompareList.objects.create(token=token), True
-        else:
-            compare_list, is_new = _lock(token)
+        token, compare_list, is_new = _open(token)
         devices, removed = _current(compare_list, is_new)
         result = VisitorList(token=token, devices=devices, removed_names=removed)
         if any(d.pk == device.pk for d in devices):
@@ -228,11 +229,7 @@ def replace(token, devices):
     """Make the list exactly ``devices`` (at most COMPARE_MAX, in that order)."""
     devices = devices[: settings.COMPARE_MAX]
     with transaction.atomic():
-        if token is None:
-            token = new_token()
-            compare_list, is_new = CompareList.objects.create(token=token), True
-        else:
-            compare_list, is_new = _lock(token)
+        token, compare_list, is_new = _open(token)
         before, removed = _current(compare_list, is_new)
         if before:
             compare_list.items.all().delete()
