@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from comparisons.models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -86,9 +86,11 @@ def big_catalog(db):
 
 
 def chromium_path():
-    path = Path(CHROMIUM)
-    if path.exists():
-        return str(path)
+    """CHROMIUM_PATH if set (and nothing else), else the system Chromium."""
+    if CHROMIUM:
+        return CHROMIUM if Path(CHROMIUM).exists() else None
+    if Path("/usr/bin/chromium").exists():
+        return "/usr/bin/chromium"
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -96,7 +98,8 @@ def chromium_path():
 def browser():
     executable = chromium_path()
     if not executable:
-        pytest.skip(f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium)")
+        where = CHROMIUM or "/usr/bin/chromium"
+        pytest.skip(f"browser tests skipped: no Chromium at {where} (apt-get install chromium)")
     # Playwright's sync API runs an event loop; the ORM calls in these tests are plain
     # synchronous code on the test thread.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
