@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -166,13 +165,7 @@ def compare_clear(request):
 @vary_on_headers("HX-Request")
 def compare_find(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    devices = []
-    if query:
-        devices = list(
-            Device.objects.with_related()
-            .filter(Q(name__icontains=query) | Q(brand__name__icontains=query))
-            .order_by("name")[:FIND_LIMIT]
-        )
+    devices = list(Device.objects.with_related().search(query).order_by("name")[:FIND_LIMIT])
     context = {"find_query": query, "found": devices}
     if _partial(request):
         context["next_url"] = _page_url(request)

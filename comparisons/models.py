@@ -102,6 +102,7 @@ class SpecField(models.Model):
 
 
 NUMBER_RE = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+WORD_RE = re.compile(r"\w+")
 
 
 def parse_number(text):
@@ -111,6 +112,16 @@ def parse_number(text):
 
 
 class DeviceQuerySet(models.QuerySet):
+    def search(self, text, max_words=8):
+        """Devices whose name or brand contains every word of ``text`` ("nothing 2")."""
+        words = WORD_RE.findall(text or "")[:max_words]
+        if not words:
+            return self.none()
+        condition = models.Q()
+        for word in words:
+            condition &= models.Q(name__icontains=word) | models.Q(brand__name__icontains=word)
+        return self.filter(condition)
+
     def with_related(self):
         return self.select_related("brand", "category", "powered_by")
 

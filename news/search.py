@@ -90,11 +90,8 @@ def search_devices(query, limit=20):
     words = tokens(query)
     if not words:
         return []
-    condition = Q()
-    for word in words:
-        condition &= Q(name__icontains=word) | Q(brand__name__icontains=word)
     return list(
         Device.objects.select_related("brand", "category")
-        .filter(condition)
+        .search(" ".join(words))
         .order_by("name")[:limit]
     )

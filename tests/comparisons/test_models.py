@@ -6,6 +6,7 @@ from django.db import IntegrityError
 
 from comparisons.models import Device, SpecField, parse_number
 from tests.factories import (
+    BrandFactory,
     DeviceFactory,
     SpecFieldFactory,
     SpecGroupFactory,
@@ -146,3 +147,16 @@ def test_absolute_urls(db):
     assert device.get_absolute_url() == "/devices/nothing-phone-2/"
     assert device.brand.get_absolute_url() == f"/brands/{device.brand.slug}/"
     assert device.category.get_absolute_url() == f"/devices/?category={device.category.slug}"
+
+
+def test_device_search_needs_every_word_in_the_name_or_brand(db):
+    phone = DeviceFactory(name="Phone (2)", brand=BrandFactory(name="Nothing"))
+    DeviceFactory(name="Phone (3)", brand=BrandFactory(name="Other"))
+    assert list(Device.objects.search("nothing 2")) == [phone]
+    assert list(Device.objects.search("NOTHING phone")) == [phone]
+    assert not Device.objects.search("nothing 3").exists()
+
+
+def test_device_search_of_nothing_but_punctuation_finds_nothing(db):
+    DeviceFactory(name="Phone")
+    assert not Device.objects.search(" \"' () * ").exists()
