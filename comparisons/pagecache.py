@@ -1,13 +1,14 @@
-"""Whole-page cache for visitors who see the generic version of a public page.
+"""Whole-page cache for public pages.
 
-Most visitors have no compare list, no session and no pending message, so the page they
-get is the same for all of them but for two per-request values: the CSRF token in forms
-and the CSP nonce on scripts. Those are swapped for placeholders when a page is stored
-and filled in with this request's values when it is served, so nobody ever receives
-another visitor's token. Keys carry content_version(), so an editor's change shows at
-the next request; a page also stops being served once the next scheduled story is due, since
-that change comes from the clock, not from a save. Anyone with a list, a session or a
-message gets a fresh render.
+Without a session or a pending message, what a visitor sees depends only on the URL, the
+content and the devices in their compare list (the widget and the add/remove buttons) —
+except for two per-request values, the CSRF token in forms and the CSP nonce on scripts.
+Pages are cached under those three, with the token and nonce swapped for placeholders and
+filled in with this request's own values when served, so nobody ever receives another
+visitor's token. The content version in the key makes an editor's change show at the
+next request; a page also stops being served when the next scheduled story goes live,
+a change that comes from the clock rather than a save. Signed-in editors, visitors with
+a message, and a list that has just lost a deleted device get a fresh render.
 """
 
 import functools
@@ -23,6 +24,7 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from . import compare
 from .caching import content_version, get_or_compute
 
 logger = logging.getLogger(__name__)
@@ -32,20 +34,29 @@ TOKEN_PLACEHOLDER = "__specwise_csrf_token__"
 NONCE_PLACEHOLDER = "__specwise_csp_nonce__"
 # Where a masked CSRF token can stand in our templates: form fields and htmx headers.
 TOKEN_RE = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]{64}')
-PERSONAL_COOKIES = ("messages",)
 
 
 def _cacheable(request):
     if request.method not in ("GET", "HEAD") or getattr(request, "htmx", False):
         return False
     cookies = request.COOKIES
-    personal = (settings.COMPARE_COOKIE_NAME, settings.SESSION_COOKIE_NAME, *PERSONAL_COOKIES)
-    return not any(name in cookies for name in personal) and len(request.get_full_path()) < 512
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return False
+    return len(request.get_full_path()) < 512
 
 
-def _key(request):
+def _visitor_list(request):
+    """The visitor's list (one query with a compare cookie), kept for the templates."""
+    if not hasattr(request, "compare_list"):
+        request.compare_list = compare.load(request)
+    return request.compare_list
+
+
+def _key(request, visitor_list):
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return f"page:{content_version()}:{hashlib.sha256(url.encode()).hexdigest()}"
+    listed = ",".join(visitor_list.slugs)
+    digest = hashlib.sha256(f"{url} {listed}".encode()).hexdigest()
+    return f"page:{content_version()}:{digest}"
 
 
 def _valid_until():
@@ -78,15 +89,17 @@ def _serve(request, stored):
 
 
 def cache_public_page(view):
-    """Serve ``view`` from the page cache to visitors without personal state."""
+    """Serve ``view`` from the page cache where the page is not personal (see above)."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _cacheable(request):
+        visitor_list = _visitor_list(request) if _cacheable(request) else None
+        # A list that just lost a deleted device says so once: that page is not for reuse.
+        if visitor_list is None or visitor_list.removed_names:
             response = view(request, *args, **kwargs)
         else:
             try:
-                key = _key(request)
+                key = _key(request, visitor_list)
                 stored = cache.get(key)
             except Exception:  # a cache outage must not take pages down
                 logger.warning("Page cache unavailable", exc_info=True)

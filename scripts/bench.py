@@ -27,8 +27,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 TARGET_RATIO = 0.5
 CATALOG = "/devices/?category=phones&min_ram=8&max_price=900&sort=price-low"
-# A well-formed compare cookie: the page is rendered for this visitor, not served from cache.
-PERSONAL = {"Cookie": "specwise_compare=" + "b" * 43}
 
 
 def free_port():
@@ -69,7 +67,7 @@ def pick_urls(env):
         "four = list(Device.objects.filter(category=phones).order_by('pk')"
         ".values_list('slug', flat=True)[:4])\n"
         "print(json.dumps({'article': article.slug, 'device': device.slug,"
-        " 'compare': canonical_key(four)}))\n"
+        " 'compare': canonical_key(four), 'two': four[:2]}))\n"
     )
     out = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", code],
@@ -87,10 +85,36 @@ def pick_urls(env):
         ("device", f"/devices/{slugs['device']}/"),
         ("catalog (filtered)", CATALOG),
         ("compare (4 devices)", f"/compare/{slugs['compare']}/"),
-        # A visitor with a compare list never gets the page cache: a fresh render each time.
-        ("device, own list", f"/devices/{slugs['device']}/", PERSONAL),
-        ("catalog, own list", CATALOG, PERSONAL),
-    ]
+    ], slugs["two"]
+
+
+def compare_cookie(base, slugs):
+    """Build a compare list through the site itself; returns the Cookie header for it."""
+    conn = http.client.HTTPConnection(base.hostname, base.port, timeout=10)
+    https = {"X-Forwarded-Proto": "https", "Referer": f"https://{base.netloc}/"}
+    conn.request("GET", "/compare/find/", headers=https)
+    response = conn.getresponse()
+    html = response.read().decode()
+    csrf_cookie = response.getheader("Set-Cookie").split(";")[0]
+    token = html.split('"X-CSRFToken": "')[1].split('"')[0]
+    cookies = [csrf_cookie]
+    for slug in slugs:
+        headers = {
+            **https,
+            "Cookie": "; ".join(cookies),
+            "X-CSRFToken": token,
+            "HX-Request": "true",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        conn.request("POST", "/compare/add/", body=f"device={slug}", headers=headers)
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 200, f"adding {slug} answered {response.status}"
+        for header in response.headers.get_all("Set-Cookie") or []:
+            if header.startswith("specwise_compare="):
+                cookies = [csrf_cookie, header.split(";")[0]]
+    conn.close()
+    return {"Cookie": "; ".join(cookies)}
 
 
 def wait_until_up(base, timeout=30):
@@ -174,7 +198,7 @@ def main():
     else:
         manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
-    urls = pick_urls(env)
+    urls, listed = pick_urls(env)
 
     server = subprocess.Popen(
         [
@@ -194,6 +218,13 @@ def main():
     results = []
     try:
         wait_until_up(base)
+        # A visitor with two devices in their list: one more query, their own cached page.
+        own_list = compare_cookie(base, listed)
+        device_path, catalog_path = urls[3][1], urls[4][1]
+        urls += [
+            ("device, own list", device_path, own_list),
+            ("catalog, own list", catalog_path, own_list),
+        ]
         for _, path, *extra in urls:  # warm up caches and connections
             hammer(base, path, 1.0, 1, *extra)
         for name, path, *extra in urls:
@@ -224,7 +255,7 @@ def main():
         ok = row["page"] == "healthz" or row["ratio"] >= TARGET_RATIO or not row["counted"]
         failed |= not ok or row["errors"] > 0
         mark = "" if ok else "  < target"
-        mark += "" if row["counted"] else "  (info: uncached render)"
+        mark += "" if row["counted"] else "  (info: visitor with 2 devices listed)"
         print(
             f"{row['page']:<22}{row['rps']:>9.0f}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}"
             f"{row['ratio']:>8.2f}  {row['errors']:>6}  {row['path']}{mark}"

@@ -69,6 +69,41 @@ def test_a_visitor_with_a_list_gets_a_personal_page(device):
     assert "Added ✓" in visitor.get(url).text
 
 
+def test_visitors_with_the_same_list_share_a_page_others_get_their_own(
+    device, django_assert_num_queries
+):
+    other = DeviceFactory(name="Other Phone")
+    first, second, third = Client(), Client(), Client()
+    # With htmx the answer is the widget, not a flash message (which is never cached).
+    add = reverse("comparisons:compare-add")
+    first.post(add, {"device": device.slug}, headers={"HX-Request": "true"})
+    second.post(add, {"device": device.slug}, headers={"HX-Request": "true"})
+    third.post(add, {"device": other.slug}, headers={"HX-Request": "true"})
+    url = other.get_absolute_url()
+    first.get(url)
+    with django_assert_num_queries(1):  # the visitor's list, then the cached page
+        shared = second.get(url)
+    own = third.get(url)
+    assert 'aria-label="Add Other Phone to your compare list"' in shared.text
+    assert 'aria-label="Remove Other Phone from your compare list"' in own.text
+
+
+def test_a_deleted_device_is_reported_once_even_from_cached_pages(device):
+    gone = DeviceFactory(name="Gone Phone")
+    visitor = Client()
+    for listed in (device, gone):
+        visitor.post(
+            reverse("comparisons:compare-add"),
+            {"device": listed.slug},
+            headers={"HX-Request": "true"},
+        )
+    url = device.get_absolute_url()
+    visitor.get(url)  # cached with both devices listed
+    gone.delete()
+    assert "Gone Phone is no longer available" in visitor.get(url).text
+    assert "Gone Phone" not in visitor.get(url).text
+
+
 @pytest.mark.parametrize("url", ["/", "/devices/", "/devices/cached-phone/", "/news/"])
 def test_a_cache_outage_does_not_take_pages_down(client, device, monkeypatch, url):
     def broken(*args, **kwargs):
