@@ -50,3 +50,12 @@ def test_post_without_csrf_token_is_refused(db):
         reverse("comparisons:compare-add"), {"device": "x"}
     )
     assert response.status_code == 403
+
+
+def test_server_error_page_is_our_own_and_needs_no_context(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+    assert "<script" not in response.content.decode()
