@@ -12,6 +12,7 @@ admin.site.site_title = "Specwise admin"
 urlpatterns = [
     path("healthz", news_views.healthz, name="healthz"),
     path("robots.txt", news_views.robots_txt, name="robots-txt"),
+    path("favicon.ico", news_views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
     path("", include("comparisons.urls")),

@@ -59,3 +59,9 @@ def test_server_error_page_is_our_own_and_needs_no_context(rf):
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
     assert "<script" not in response.content.decode()
+
+
+def test_favicon_ico_leads_to_our_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
