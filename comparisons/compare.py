@@ -132,6 +132,16 @@ def load(request):
     return VisitorList(token=token, devices=devices, removed_names=removed)
 
 
+def for_request(request):
+    """The visitor's list, loaded once per request (one query with a compare cookie).
+
+    A view that loaded or changed the list sets ``request.compare_list`` itself.
+    """
+    if not hasattr(request, "compare_list"):
+        request.compare_list = load(request)
+    return request.compare_list
+
+
 def _lock(token):
     """The list row for ``token``, locked until the transaction ends; created if missing.
 

@@ -45,13 +45,6 @@ def _cacheable(request):
     return len(request.get_full_path()) < 512
 
 
-def _visitor_list(request):
-    """The visitor's list (one query with a compare cookie), kept for the templates."""
-    if not hasattr(request, "compare_list"):
-        request.compare_list = compare.load(request)
-    return request.compare_list
-
-
 def _key(request, visitor_list):
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     listed = ",".join(visitor_list.slugs)
@@ -93,7 +86,7 @@ def cache_public_page(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        visitor_list = _visitor_list(request) if _cacheable(request) else None
+        visitor_list = compare.for_request(request) if _cacheable(request) else None
         # A list that just lost a deleted device says so once: that page is not for reuse.
         if visitor_list is None or visitor_list.removed_names:
             response = view(request, *args, **kwargs)
