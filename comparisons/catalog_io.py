@@ -14,8 +14,9 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.text import slugify
 
-from .caching import bump_content_version
-from .db import refresh_planner_statistics
+from core.content import content_changed
+from core.db import refresh_planner_statistics
+
 from .models import Brand, Category, Device, SpecField, SpecGroup, SpecValue, parse_number
 
 TOP_KEYS = {"categories", "groups", "brands", "fields", "devices"}
@@ -79,7 +80,7 @@ def import_catalog(data):
     with transaction.atomic():
         plan = _Checker(data).check()
         result = _apply(plan)
-    bump_content_version()
+    content_changed()
     refresh_planner_statistics()
     return result
 

@@ -17,13 +17,14 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from core.content import content_version, get_or_compute
+from core.pagecache import cache_public_page
+
 from . import compare
-from .caching import content_version, get_or_compute
 from .models import Device
-from .pagecache import cache_public_page
 from .popular import record_view
 
 logger = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ def compare_clear(request):
     return _answer(request, change, text)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def compare_find(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
@@ -180,7 +181,7 @@ def _count_view(key):
         logger.warning("Counting a view of %s failed", key, exc_info=True)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def compare_list(request):
     visitor_list = compare.load(request)
@@ -248,7 +249,7 @@ def compare_shared(request, key):
     return response
 
 
-@cache_public_page
+@cache_public_page(params=["only"])
 def _shared_page(request, key, slugs):
     only = request.GET.get("only") == "differences"
     shared = _shared_table(request, key, slugs, only)

@@ -37,7 +37,8 @@ from urllib.parse import urlencode
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
 
-from .caching import content_version, get_or_compute
+from core.content import content_version, get_or_compute
+
 from .models import Brand, Category, Device, SpecField, SpecValue
 
 PER_PAGE = 24
@@ -58,6 +59,12 @@ SORTS = {
 DEFAULT_SORT = "newest"
 SPEC_SORT_PREFIX = "best-"
 RESERVED = {"price"}
+PARAMETERS = {"q", "category", "brand", "min_price", "max_price", "year_from", "sort", "page"}
+
+
+def is_catalog_parameter(name):
+    """Whether ``name`` is a parameter of /devices/ (the page cache keys on these only)."""
+    return name in PARAMETERS or name.startswith(("min_", "max_"))
 
 
 @dataclass

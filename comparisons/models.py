@@ -5,8 +5,10 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.text import slugify
 
+from core.content import ContentModel, ContentQuerySet
 
-class Brand(models.Model):
+
+class Brand(ContentModel):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
@@ -21,7 +23,7 @@ class Brand(models.Model):
         return reverse("comparisons:brand", args=[self.slug])
 
 
-class Category(models.Model):
+class Category(ContentModel):
     """Phones, Laptops, Chipsets, …: data, not code."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -39,7 +41,7 @@ class Category(models.Model):
         return reverse("comparisons:device-list") + f"?category={self.slug}"
 
 
-class SpecGroup(models.Model):
+class SpecGroup(ContentModel):
     name = models.CharField(max_length=100, unique=True)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -50,7 +52,7 @@ class SpecGroup(models.Model):
         return self.name
 
 
-class SpecField(models.Model):
+class SpecField(ContentModel):
     class Kind(models.TextChoices):
         NUMBER = "number", "Number"
         TEXT = "text", "Text"
@@ -111,7 +113,7 @@ def parse_number(text):
     return max(found) if found else None
 
 
-class DeviceQuerySet(models.QuerySet):
+class DeviceQuerySet(ContentQuerySet):
     def search(self, text, max_words=8):
         """Devices whose name or brand contains every word of ``text`` ("nothing 2")."""
         words = WORD_RE.findall(text or "")[:max_words]
@@ -149,7 +151,7 @@ class DeviceQuerySet(models.QuerySet):
         )
 
 
-class Device(models.Model):
+class Device(ContentModel):
     name = models.CharField(max_length=200)
     # Never contains "-vs-": the shareable comparison URL splits on it.
     slug = models.SlugField(max_length=200, unique=True)
@@ -221,7 +223,7 @@ class Device(models.Model):
         return groups
 
 
-class SpecValue(models.Model):
+class SpecValue(ContentModel):
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="specs")
     field = models.ForeignKey(SpecField, on_delete=models.CASCADE, related_name="values")
     value = models.CharField("shown as", max_length=255)
@@ -303,3 +305,27 @@ class ComparisonCount(models.Model):
 
     def get_absolute_url(self):
         return reverse("comparisons:compare-shared", args=[self.key])
+
+
+class ComparisonView(models.Model):
+    """One visitor's view of one comparison on one day: a view counts once a day.
+
+    ``visitor`` is a digest (of the compare token, else of the address and the day), never
+    the token or the address itself. Rows older than yesterday are pruned.
+    """
+
+    key = models.CharField(max_length=255)
+    visitor = models.CharField(max_length=64)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "visitor", "day"], name="one_view_a_day"),
+        ]
+        indexes = [
+            # Pruning: rows of past days.
+            models.Index(fields=["day"], name="comparison_view_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} on {self.day}"

@@ -1,12 +1,12 @@
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from core.pagecache import cache_public_page, dont_store
 from news.models import Article
 
-from .filters import CatalogFilters, paginate
+from .filters import CatalogFilters, is_catalog_parameter, paginate
 from .models import Brand, Device
-from .pagecache import cache_public_page
 
 # Sent by static/js/catalog.js: the category the form's spec filters were drawn for.
 FIELDS_FOR_HEADER = "X-Catalog-Fields-For"
@@ -18,14 +18,16 @@ def _is_partial(request):
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "HX-History-Restore-Request", FIELDS_FOR_HEADER)
-@cache_public_page
+@cache_public_page(params=is_catalog_parameter)
 def device_list(request):
     filters = CatalogFilters.from_query(request.GET)
     page, page_notice = paginate(filters.devices(), request.GET.get("page"))
     if page_notice:
         filters.notice(page_notice)
+    if filters.notices:
+        dont_store(request)
     partial = _is_partial(request)
     shown_for = request.headers.get(FIELDS_FOR_HEADER)
     context = {
@@ -66,7 +68,7 @@ def product_json_ld(request, device):
     return data
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def device_detail(request, slug):
     device = get_object_or_404(Device.objects.with_specs(), slug=slug)
@@ -82,12 +84,14 @@ def device_detail(request, slug):
     return render(request, "comparisons/device_detail.html", context)
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(params=["page"])
 def brand_detail(request, slug):
     brand = get_object_or_404(Brand, slug=slug)
     devices = brand.devices.with_key_specs().order_by("-released", "name", "pk")
     page, page_notice = paginate(devices, request.GET.get("page"))
+    if page_notice:
+        dont_store(request)
     news = Article.objects.for_brand(brand)[:10]
     context = {
         "brand": brand,

@@ -8,25 +8,47 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
 def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no setting; a value that is neither (a typo such as "flase") stops the start."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in TRUE_WORDS | FALSE_WORDS:
+        return value in TRUE_WORDS
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a yes/no value: use one of "
+        f"{', '.join(sorted(TRUE_WORDS | FALSE_WORDS))}."
+    )
 
 
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def env_int(name, default):
-    value = os.environ.get(name, "")
-    return int(value) if value.strip() else default
+def env_int(name, default, minimum=0):
+    """A whole-number setting of at least ``minimum``; anything else stops the start."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r} is not a whole number of at least {minimum}."
+        )
+    return number
 
 
 DEBUG = env_bool("DEBUG", default=True)
@@ -46,10 +68,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "comparisons",
     "news",
+    # After the content apps: its post-migrate step needs their permissions.
+    "core",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.SiteHeadersMiddleware",
+    "core.content.ContentVersionMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "comparisons.context_processors.compare_list",
+                # Last: while the page cache renders, token and nonce are its markers.
+                "core.pagecache.markers",
             ],
         },
     },
@@ -124,7 +152,11 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Every process reads the shared cache: the content version can live there (no query).
+    CONTENT_VERSION_STORE = "cache"
 else:
+    # Each process has its own memory cache: the content version lives in the database.
+    CONTENT_VERSION_STORE = "database"
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -173,17 +205,31 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+# Features no page uses, switched off for the page and anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# The CSRF token travels in the page (forms and htmx's header); scripts never read the cookie.
+CSRF_COOKIE_HTTPONLY = True
+
+# Proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).
+# Login throttling and view counts use the address this many hops from the right.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 SITE_NAME = "Specwise"
 # How many devices a visitor's compare list holds.
-COMPARE_MAX = env_int("COMPARE_MAX", 4)
+COMPARE_MAX = env_int("COMPARE_MAX", 4, minimum=2)
 # The compare list lives in the database, found through this long-lived cookie,
 # so it survives login and logout (logout flushes the session).
 COMPARE_COOKIE_NAME = "specwise_compare"
 COMPARE_COOKIE_SECURE = False
+# Lists untouched this long are removed by ``manage.py prune_compare_lists`` (run it daily).
+COMPARE_LIST_DAYS = env_int("COMPARE_LIST_DAYS", 365, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -1,19 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from news import views as news_views
-from news.sitemaps import SITEMAPS
+from core import views as core_views
 
 admin.site.site_header = "Specwise editors"
 admin.site.site_title = "Specwise admin"
 
 urlpatterns = [
-    path("healthz", news_views.healthz, name="healthz"),
-    path("robots.txt", news_views.robots_txt, name="robots-txt"),
-    path("favicon.ico", news_views.favicon, name="favicon"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("robots.txt", core_views.robots_txt, name="robots-txt"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
+    path("sitemap.xml", core_views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", core_views.sitemap_section, name="sitemap-section"),
     path("admin/", admin.site.urls),
     path("", include("comparisons.urls")),
     path("", include("news.urls")),

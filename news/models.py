@@ -11,6 +11,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps
 
 from comparisons.models import Device
+from core.content import ContentModel, ContentQuerySet
 
 from .markdown import render_markdown
 
@@ -20,7 +21,7 @@ logger = logging.getLogger(__name__)
 HERO_SIZES = (("hero_card", 640), ("hero_page", 1280))
 
 
-class Tag(models.Model):
+class Tag(ContentModel):
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
 
@@ -34,18 +35,17 @@ class Tag(models.Model):
         return reverse("news:tag", args=[self.slug])
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(ContentQuerySet):
     def published(self):
         """Published and due: the only articles any public page, feed or search may show."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
-    def next_due(self):
-        """When the next scheduled story goes live, or None. Runs a query."""
+    def next_due_query(self):
+        """``published_at`` of scheduled stories, soonest first (``.first()`` runs it)."""
         return (
             self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
             .order_by("published_at")
             .values_list("published_at", flat=True)
-            .first()
         )
 
     def for_cards(self):
@@ -113,7 +113,7 @@ class ArticleQuerySet(models.QuerySet):
         return related
 
 
-class Article(models.Model):
+class Article(ContentModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -198,7 +198,7 @@ class Article(models.Model):
                         names[field] = getattr(self, field).name
             except (OSError, ValueError, Image.DecompressionBombError):
                 logger.warning("Could not make hero renditions for article %s", self.pk)
-        # update(), not save(): no second render and no second round of signals.
+        # update(), not save(): no second Markdown render.
         type(self).objects.filter(pk=self.pk).update(**names)
 
     def get_absolute_url(self):

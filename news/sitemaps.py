@@ -1,14 +1,8 @@
-"""/sitemap.xml: published stories, tags with published stories, devices, brands.
-
-Six queries at most: the two big sections (stories, devices) count then fetch a
-page; tags and brands are lists (fetched once, no count query).
-"""
+"""Sitemap sections of the newsroom: published stories, and tags with published stories."""
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q
 from django.utils import timezone
-
-from comparisons.models import Brand, Device
 
 from .models import Article, Tag
 
@@ -40,35 +34,3 @@ class TagSitemap(Sitemap):
 
     def lastmod(self, item):
         return item.latest
-
-
-class DeviceSitemap(Sitemap):
-    changefreq = "weekly"
-    priority = 0.6
-
-    def items(self):
-        return Device.objects.only("slug", "updated_at").order_by("pk")
-
-    def lastmod(self, item):
-        return item.updated_at
-
-
-class BrandSitemap(Sitemap):
-    changefreq = "weekly"
-    priority = 0.5
-
-    def items(self):
-        return list(
-            Brand.objects.annotate(latest=Max("devices__updated_at")).only("slug").order_by("name")
-        )
-
-    def lastmod(self, item):
-        return item.latest
-
-
-SITEMAPS = {
-    "articles": ArticleSitemap,
-    "tags": TagSitemap,
-    "devices": DeviceSitemap,
-    "brands": BrandSitemap,
-}

@@ -1,17 +1,14 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.templatetags.static import static
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from comparisons.compare import canonical_key
 from comparisons.models import Device
-from comparisons.pagecache import cache_public_page
 from comparisons.popular import popular_comparisons
+from core.pagecache import cache_public_page, dont_store
 
 from .models import Article, Tag
 from .search import clean_query, search_articles, search_devices
@@ -20,41 +17,20 @@ ARTICLES_PER_PAGE = 20
 HOME_LATEST = 10
 
 
-@require_GET
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return HttpResponse("ok", content_type="text/plain")
-
-
-@require_GET
-def favicon(request):
-    """Browsers ask for /favicon.ico on pages that link no icon (the admin)."""
-    return redirect(static("img/favicon.svg"), permanent=True)
-
-
-@require_GET
-@cache_control(max_age=86400, public=True)
-def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /compare/add/",
-        "Disallow: /compare/remove/",
-        "Disallow: /compare/clear/",
-        "Disallow: /search/",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
-
-
 def _page(request, queryset):
-    """The requested page of ``queryset``; junk or out-of-range numbers give the last/first."""
-    return Paginator(queryset, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    """The requested page of ``queryset``; junk or out-of-range numbers give the last/first.
+
+    Only a page asked for by its own number is kept by the page cache, so junk numbers
+    add no entries.
+    """
+    raw = request.GET.get("page")
+    page = Paginator(queryset, ARTICLES_PER_PAGE).get_page(raw)
+    if raw is not None and raw != str(page.number):
+        dont_store(request)
+    return page
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def home(request):
     stories = list(Article.objects.published().for_cards()[: HOME_LATEST + 1])
@@ -67,22 +43,22 @@ def home(request):
     return render(request, "news/home.html", context)
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(params=["page"])
 def article_list(request):
     page = _page(request, Article.objects.published().for_cards().prefetch_related("tags"))
     return render(request, "news/article_list.html", {"page": page})
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(params=["page"])
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     articles = tag.articles.published().for_cards().prefetch_related("tags")
     return render(request, "news/tag_detail.html", {"tag": tag, "page": _page(request, articles)})
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def article_detail(request, slug):
     article = get_object_or_404(
@@ -141,7 +117,7 @@ def _news_article_data(request, article, url, devices):
     return data
 
 
-@require_GET
+@require_safe
 def search(request):
     query = clean_query(request.GET.get("q", ""))
     context = {

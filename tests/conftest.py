@@ -27,6 +27,19 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture
+def version_queries(settings):
+    """Queries a page costs just to read the content version (none when Redis keeps it)."""
+    return 0 if settings.CONTENT_VERSION_STORE == "cache" else 1
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed():`` runs what waits for the commit (the content version bump), as
+    production does when the transaction ends; tests run inside one that never commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -3,10 +3,10 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from comparisons.caching import content_version
 from comparisons.catalog_io import CatalogError, export_catalog, import_catalog, parse_json
 from comparisons.demo import load_catalog
 from comparisons.models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
+from core.content import content_version
 from tests.factories import CategoryFactory, DeviceFactory, SpecFieldFactory, SpecValueFactory
 
 pytestmark = pytest.mark.django_db
@@ -254,11 +254,14 @@ def test_every_error_is_listed_and_nothing_is_written(phones):
     assert list(Category.objects.all()) == [phones]
 
 
-def test_import_command_prints_a_summary_and_bumps_the_content_version(phones, tmp_path, capsys):
+def test_import_command_prints_a_summary_and_bumps_the_content_version(
+    phones, tmp_path, capsys, committed
+):
     path = tmp_path / "catalog.json"
     path.write_text(json.dumps(catalog([PHONE])))
     before = content_version()
-    call_command("import_catalog", str(path))
+    with committed():
+        call_command("import_catalog", str(path))
     assert "Imported 1 device (1 new, 0 updated), 2 fields, 1 brand" in capsys.readouterr().out
     assert content_version() != before
 

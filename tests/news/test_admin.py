@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import timezone
 
-from news.apps import EDITORS_GROUP, ensure_editors_group
+from core.editors import EDITORS_GROUP, ensure_editors_group
 from news.models import Article
 from tests.factories import ArticleFactory, DeviceFactory, TagFactory
 

@@ -47,16 +47,26 @@ def test_sitemap_lists_published_articles_tags_devices_and_brands(client, hidden
     tag = TagFactory(name="Phones news")
     lonely_tag = TagFactory(name="Nobody writes about this")
     article = ArticleFactory(tags=[tag], devices=[device])
-    response = client.get(reverse("sitemap"))
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)
-    urls = {
-        url.findtext("s:loc", namespaces=SITEMAP_NS): url.findtext(
-            "s:lastmod", namespaces=SITEMAP_NS
-        )
-        for url in root.findall("s:url", SITEMAP_NS)
-    }
     base = "http://testserver"
+    index = client.get(reverse("sitemap"))
+    assert index.status_code == 200
+    assert "public" in index["Cache-Control"]
+    sections = [
+        loc.text for loc in ET.fromstring(index.content).findall("s:sitemap/s:loc", SITEMAP_NS)
+    ]
+    assert sections == [
+        f"{base}/sitemap-{name}.xml" for name in ("articles", "tags", "devices", "brands")
+    ]
+    urls = {}
+    for section in sections:
+        response = client.get(section.removeprefix(base))
+        assert response.status_code == 200
+        urls |= {
+            url.findtext("s:loc", namespaces=SITEMAP_NS): url.findtext(
+                "s:lastmod", namespaces=SITEMAP_NS
+            )
+            for url in ET.fromstring(response.content).findall("s:url", SITEMAP_NS)
+        }
     assert base + article.get_absolute_url() in urls
     assert base + tag.get_absolute_url() in urls
     assert base + device.get_absolute_url() in urls

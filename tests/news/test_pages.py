@@ -144,15 +144,17 @@ def test_a_logged_in_non_staff_user_cannot_preview(client, hidden_stories):
     assert client.get(hidden_stories["draft"].get_absolute_url()).status_code == 404
 
 
-def test_an_edit_shows_at_the_next_request(client):
+def test_an_edit_shows_at_the_next_request(client, committed):
     article = ArticleFactory(title="Before the edit")
     assert "Before the edit" in client.get(reverse("news:home")).text
     article.title = "After the edit"
-    article.save()
+    with committed():
+        article.save()
     home = client.get(reverse("news:home")).text
     assert "After the edit" in home and "Before the edit" not in home
     article.status = Article.Status.DRAFT
-    article.save()
+    with committed():
+        article.save()
     assert "After the edit" not in client.get(reverse("news:home")).text
     assert client.get(article.get_absolute_url()).status_code == 404
 

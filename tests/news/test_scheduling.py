@@ -48,11 +48,13 @@ def test_device_page_does_not_list_hidden_stories(client, hidden_stories):
     assert "Zebracorn" not in response.text
 
 
-def test_hidden_stories_become_public_once_published(client, hidden_stories):
+def test_hidden_stories_become_public_once_published(client, hidden_stories, committed):
     draft = hidden_stories["draft"]
     draft.status = Article.Status.PUBLISHED
     draft.published_at = draft.created_at
-    draft.save()
+    with committed():
+        draft.save()
     assert "Zebracorn draft story" in client.get(reverse("news:article-list")).text
     assert "Zebracorn draft story" in client.get(reverse("news:feed")).text
-    assert draft.get_absolute_url() in client.get(reverse("sitemap")).text
+    sitemap = client.get(reverse("sitemap-section", args=["articles"])).text
+    assert draft.get_absolute_url() in sitemap

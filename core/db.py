@@ -18,5 +18,9 @@ def refresh_planner_statistics(using=DEFAULT_DB_ALIAS):
             cursor.execute("ANALYZE")
 
 
-def _after_migrate(using=DEFAULT_DB_ALIAS, **kwargs):
+def after_migrate(using=DEFAULT_DB_ALIAS, **kwargs):
+    """After migrate: the Editors group with its permissions, and fresh statistics."""
+    from .editors import ensure_editors_group
+
+    ensure_editors_group(using)
     refresh_planner_statistics(using)

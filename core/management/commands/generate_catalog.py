@@ -16,8 +16,6 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 
-from comparisons.caching import bump_content_version
-from comparisons.db import refresh_planner_statistics
 from comparisons.demo import load_catalog
 from comparisons.models import (
     Brand,
@@ -27,6 +25,8 @@ from comparisons.models import (
     SpecField,
     SpecValue,
 )
+from core.content import content_changed
+from core.db import refresh_planner_statistics
 from news.models import Article, Tag
 
 PREFIX = "gen-"
@@ -75,7 +75,7 @@ class Command(BaseCommand):
             load_catalog()
             made = _generate_devices(rng, devices)
             tag_links, device_links = _generate_articles(rng, articles, made)
-        bump_content_version()
+        content_changed()
         refresh_planner_statistics()
         elapsed = time.perf_counter() - started
         self.stdout.write(
