@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count, Q
 
+from core.admin import ContentAdmin
+
 from .models import (
     Brand,
     Category,
@@ -16,7 +18,7 @@ from .models import (
 
 
 @admin.register(Brand)
-class BrandAdmin(admin.ModelAdmin):
+class BrandAdmin(ContentAdmin):
     list_display = ["name", "slug", "device_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -30,7 +32,7 @@ class BrandAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ContentAdmin):
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     search_fields = ["name"]
@@ -38,14 +40,14 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(SpecGroup)
-class SpecGroupAdmin(admin.ModelAdmin):
+class SpecGroupAdmin(ContentAdmin):
     list_display = ["name", "order"]
     list_editable = ["order"]
     search_fields = ["name"]
 
 
 @admin.register(SpecField)
-class SpecFieldAdmin(admin.ModelAdmin):
+class SpecFieldAdmin(ContentAdmin):
     list_display = ["name", "group", "unit", "kind", "direction", "order", "filterable", "key"]
     list_editable = ["order", "filterable", "key"]
     list_filter = ["group", "kind", "direction", "filterable", "key", "categories"]
@@ -212,7 +214,7 @@ def duplicate_device(device):
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(ContentAdmin):
     list_display = ["name", "brand", "category", "released", "launch_price"]
     list_filter = ["category", "brand", ReleaseYearFilter]
     list_select_related = ["brand", "category"]
@@ -227,7 +229,7 @@ class DeviceAdmin(admin.ModelAdmin):
         ("Presentation", {"fields": ["summary", "image"]}),
     ]
 
-    @admin.action(description="Duplicate selected devices")
+    @admin.action(description="Duplicate selected devices", permissions=["add"])
     def duplicate(self, request, queryset):
         with transaction.atomic():
             copies = [duplicate_device(device) for device in queryset.order_by("pk")]

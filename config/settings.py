@@ -5,6 +5,7 @@ Defaults suit a laptop: SQLite in the project folder, DEBUG on. Production runs
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "comparisons",
     "news",
+    "axes",
     # After the content apps: its post-migrate step needs their permissions.
     "core",
 ]
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last (axes' rule): turns a refused sign-in into the locked-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,7 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "comparisons.context_processors.compare_list",
                 # Last: while the page cache renders, token and nonce are its markers.
-                "core.pagecache.markers",
+                "core.pagecache.context",
             ],
         },
     },
@@ -166,6 +170,12 @@ else:
     }
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out client before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -220,6 +230,16 @@ CSRF_COOKIE_HTTPONLY = True
 # Proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).
 # Login throttling and view counts use the address this many hops from the right.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is refused for the cool-off time, or until an admin deletes
+# the access attempt. Attempts live in the database, so every process agrees.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 SITE_NAME = "Specwise"
 # How many devices a visitor's compare list holds.

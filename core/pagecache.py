@@ -89,13 +89,18 @@ def dont_store(request):
     request.page_cache_skip = True
 
 
-def markers(request):
-    """Context processor: the render's token and nonce markers while the cache renders."""
+def context(request):
+    """Context processor: ``page_path``, where forms on the page send the visitor back to,
+    and while the cache renders, its markers in place of the CSRF token and CSP nonce.
+
+    A page the cache may store links back to its canonical URL, never to the junk
+    parameters of whoever happened to ask for it first.
+    """
     pending = getattr(request, "page_cache_markers", None)
     if pending is None:
-        return {}
+        return {"page_path": request.get_full_path()}
     token, nonce = pending
-    return {"csrf_token": token, "csp_nonce": nonce}
+    return {"page_path": request.page_cache_path, "csrf_token": token, "csp_nonce": nonce}
 
 
 def _fill(html, token_marker, nonce_marker, request):
@@ -107,11 +112,12 @@ def _fill(html, token_marker, nonce_marker, request):
     return html
 
 
-def _render(view, request, args, kwargs, key):
+def _render(view, request, args, kwargs, key, query):
     """Render with markers; store the page if it may be; answer with the filled page."""
     token_marker = f"{MARKER_PREFIX}{secrets.token_hex(16)}"
     nonce_marker = f"{MARKER_PREFIX}{secrets.token_hex(16)}"
     request.page_cache_markers = (token_marker, nonce_marker)
+    request.page_cache_path = f"{request.path}?{query}" if query else request.path
     try:
         response = view(request, *args, **kwargs)
     finally:
@@ -163,7 +169,7 @@ def cache_public_page(view=None, *, params=()):
             elif key is None:
                 response = view(request, *args, **kwargs)
             else:
-                response = _render(view, request, args, kwargs, key)
+                response = _render(view, request, args, kwargs, key, query)
         patch_vary_headers(response, ("Cookie",))
         return response
 

@@ -4,11 +4,13 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from core.admin import ContentAdmin
+
 from .models import Article, Tag
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ContentAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -23,7 +25,7 @@ class ScheduleForm(forms.Form):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ContentAdmin):
     list_display = ["title", "state", "status", "published_at", "author"]
     list_filter = ["status", "tags"]
     date_hierarchy = "published_at"
@@ -58,16 +60,16 @@ class ArticleAdmin(admin.ModelAdmin):
         )
         return initial
 
+    @staticmethod
+    def _publish(queryset, when):
+        """Publish at ``when``; returns how many. The queryset bumps the content version."""
+        return queryset.update(
+            status=Article.Status.PUBLISHED, published_at=when, updated_at=timezone.now()
+        )
+
     @admin.action(description="Publish now", permissions=["change"])
     def publish_now(self, request, queryset):
-        now = timezone.now()
-        count = 0
-        # save(), not update(): the content version must move so cached pages refresh.
-        for article in queryset:
-            article.status = Article.Status.PUBLISHED
-            article.published_at = now
-            article.save(update_fields=["status", "published_at", "updated_at"])
-            count += 1
+        count = self._publish(queryset, timezone.now())
         self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
 
     @admin.action(description="Schedule…", permissions=["change"])
@@ -75,14 +77,11 @@ class ArticleAdmin(admin.ModelAdmin):
         form = ScheduleForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             when = form.cleaned_data["published_at"]
-            for article in queryset:
-                article.status = Article.Status.PUBLISHED
-                article.published_at = when
-                article.save(update_fields=["status", "published_at", "updated_at"])
+            count = self._publish(queryset, when)
             verb = "Scheduled" if when > timezone.now() else "Published"
             self.message_user(
                 request,
-                f"{verb} {queryset.count()} article(s) for {when:%Y-%m-%d %H:%M %Z}.",
+                f"{verb} {count} article(s) for {when:%Y-%m-%d %H:%M %Z}.",
                 messages.SUCCESS,
             )
             return None

@@ -4,6 +4,8 @@ from django.urls import reverse_lazy
 from .models import Article
 
 FEED_ITEMS = 20
+# Feed readers and shared caches may keep it this long (seconds); it carries nothing personal.
+FEED_MAX_AGE = 900
 
 
 class LatestArticlesFeed(Feed):

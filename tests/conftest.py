@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
 from comparisons.models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
 
@@ -19,12 +20,44 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """A cheap hasher for the whole run: the real one is slow on purpose, and tests create
+    users and sign in by the hundred. Settings tests run manage.py in their own process."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Counters and cached fragments must not leak between tests (or from a dev run in Redis).
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_view_buffer(monkeypatch):
+    # Comparison views wait in a per-process buffer: none may reach another test's queries.
+    from comparisons import popular
+
+    monkeypatch.setattr(popular, "buffer", popular.ViewBuffer())
+
+
+@pytest.fixture
+def give_list(settings):
+    """``give_list(client, devices)``: the client becomes a visitor whose genuine compare
+    list holds ``devices``, as if they had added them."""
+    from comparisons import compare
+
+    def give(client, devices):
+        token = compare.new_token()
+        for device in devices:
+            compare.add(token, device)
+        client.cookies[settings.COMPARE_COOKIE_NAME] = compare.sign_token(token)
+        return token
+
+    return give
 
 
 @pytest.fixture

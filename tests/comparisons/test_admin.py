@@ -1,9 +1,11 @@
 import pytest
+from django.contrib.auth.models import Group, Permission, User
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
 from comparisons.models import Device, SpecField, SpecValue
+from core.editors import EDITORS_GROUP
 from tests.factories import (
     BrandFactory,
     CategoryFactory,
@@ -225,3 +227,41 @@ def test_yes_no_values_are_normalised(admin_client):
         reverse("admin:comparisons_device_change", args=[device.pk]), _inline_data(device, rows)
     )
     assert SpecValue.objects.get(device=device).value == "Yes"
+
+
+def _offered_actions(response):
+    """Names of the actions the changelist offers (none at all: no action form)."""
+    form = response.context["action_form"]
+    return {name for name, _label in form.fields["action"].choices} if form else set()
+
+
+@pytest.mark.parametrize(
+    "codenames",
+    [["view_device"], ["view_device", "change_device", "delete_device"]],
+    ids=["view-only", "all-but-add"],
+)
+def test_duplicate_needs_the_add_permission(client, codenames):
+    user = User.objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="comparisons", codename__in=codenames)
+    )
+    client.force_login(user)
+    device = DeviceFactory(slug="nothing-phone-2")
+    url = reverse("admin:comparisons_device_changelist")
+    changelist = client.get(url)
+    assert changelist.status_code == 200
+    assert "duplicate" not in _offered_actions(changelist)
+    client.post(url, {"action": "duplicate", "_selected_action": [device.pk]})
+    assert list(Device.objects.values_list("slug", flat=True)) == ["nothing-phone-2"]
+
+
+def test_an_editor_can_duplicate(client):
+    editor = User.objects.create_user("ed", password="pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    client.force_login(editor)
+    device = DeviceFactory(slug="nothing-phone-2")
+    url = reverse("admin:comparisons_device_changelist")
+    assert "duplicate" in _offered_actions(client.get(url))
+    response = client.post(url, {"action": "duplicate", "_selected_action": [device.pk]})
+    assert response.status_code == 302
+    assert Device.objects.filter(slug="nothing-phone-2-copy").exists()

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -61,17 +63,21 @@ def test_production_passes_the_deploy_checks():
 
 
 def test_production_sends_the_security_headers():
+    # The sign-in form puts the CSRF token in the page and needs no database.
     script = (
         "import json\n"
         "from django.test import Client\n"
         "r = Client().get('/robots.txt', secure=True)\n"
-        "print(json.dumps(dict(r.headers)))\n"
+        "login = Client().get('/admin/login/', secure=True)\n"
+        "csrf = dict(login.cookies['csrftoken'])\n"
+        "print(json.dumps({'headers': dict(r.headers), 'csrf_cookie': csrf}))\n"
     )
     result = run_manage(
         "shell", "-c", script, SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="testserver"
     )
     assert result.returncode == 0, result.stderr
-    headers = json.loads(result.stdout.strip().splitlines()[-1])
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    headers, csrf_cookie = answer["headers"], answer["csrf_cookie"]
     assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
@@ -79,3 +85,34 @@ def test_production_sends_the_security_headers():
     policy = headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in policy
     assert "'unsafe-inline'" not in policy
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert csrf_cookie["httponly"] is True
+    assert csrf_cookie["secure"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("SECURE_SSL_REDIRECT", "flase"), ("DEBUG", "maybe"), ("COMPARE_MAX", "abc")],
+)
+def test_production_refuses_a_value_it_does_not_understand(name, value):
+    result = run_manage(
+        "check",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="specwise.example",
+        **{name: value},
+    )
+    assert result.returncode != 0
+    assert f"{name}={value!r}" in result.stderr
+
+
+def test_production_understands_off_as_no():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECURE_SSL_REDIRECT)",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="specwise.example",
+        SECURE_SSL_REDIRECT="off",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"

@@ -1,11 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
 from django.utils import timezone
 
+from core.content import content_version
 from core.editors import EDITORS_GROUP, ensure_editors_group
 from news.models import Article
 from tests.factories import ArticleFactory, DeviceFactory, TagFactory
@@ -170,3 +172,80 @@ def test_an_editor_can_write_news_but_not_delete_devices(client):
     assert editor.has_perm("news.delete_article")
     assert not editor.has_perm("comparisons.delete_device")
     assert not editor.has_perm("auth.change_user")
+
+
+@pytest.mark.parametrize("action", ["publish_now", "schedule"])
+def test_a_view_only_user_can_neither_see_nor_run_the_publishing_actions(client, action):
+    viewer = User.objects.create_user("viewer", password="pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client.force_login(viewer)
+    draft = ArticleFactory(status="draft", published_at=None)
+    url = reverse("admin:news_article_changelist")
+    changelist = client.get(url)
+    assert changelist.status_code == 200
+    form = changelist.context["action_form"]
+    assert form is None or action not in dict(form.fields["action"].choices)
+    when = timezone.now()
+    client.post(
+        url,
+        {
+            "action": action,
+            ACTION_CHECKBOX_NAME: [draft.pk],
+            "apply": "Schedule",
+            "published_at_0": when.strftime("%Y-%m-%d"),
+            "published_at_1": when.strftime("%H:%M:%S"),
+        },
+    )
+    draft.refresh_from_db()
+    assert draft.state == "Draft"
+
+
+def _change_form_data(article, **changes):
+    """POST data for the article change form, as it stands, with ``changes``."""
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "summary": article.summary,
+        "author": article.author,
+        "status": article.status,
+        "published_at_0": article.published_at.strftime("%Y-%m-%d"),
+        "published_at_1": article.published_at.strftime("%H:%M:%S"),
+        "body": article.body,
+        "hero_alt": article.hero_alt,
+        "tags": [tag.pk for tag in article.tags.all()],
+        "devices": [device.pk for device in article.devices.all()],
+    }
+    return data | changes
+
+
+def test_changing_only_the_tags_shows_on_the_public_pages(admin_client, client, committed):
+    article = ArticleFactory(title="Tagged later")
+    tag = TagFactory(name="Phones")
+    assert "Tagged later" not in client.get(tag.get_absolute_url()).text
+    before = content_version()
+    with committed():
+        response = admin_client.post(
+            reverse("admin:news_article_change", args=[article.pk]),
+            _change_form_data(article, tags=[tag.pk]),
+        )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert content_version() != before
+    assert "Tagged later" in client.get(tag.get_absolute_url()).text
+
+
+def test_the_admin_bumps_the_version_after_many_to_many_edits_on_its_own(rf, committed):
+    """The change form saves the article too, which bumps the version by itself: this pins
+    the bump after the links are written, so it holds without that save."""
+    article, tag = ArticleFactory(), TagFactory()
+    model_admin = admin.site.get_model_admin(Article)
+    request = rf.post("/")
+    request.user = User.objects.create_superuser("boss", "boss@example.com", "pw")
+    form_class = model_admin.get_form(request, article, change=True)
+    form = form_class(_change_form_data(article, tags=[tag.pk]), instance=article)
+    assert form.is_valid(), form.errors
+    form.save(commit=False)
+    before = content_version()
+    with committed():
+        model_admin.save_related(request, form, [], change=True)
+    assert list(article.tags.all()) == [tag]
+    assert content_version() != before
