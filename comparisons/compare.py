@@ -1,7 +1,10 @@
 """The visitor's compare list and the comparison table.
 
 The list is a CompareList row found by a random token in a long-lived cookie, with
-one CompareItem row per device. Each change runs in one transaction that locks the
+one CompareItem row per device. The cookie holds the token signed by us, so a token a
+client makes up is never adopted (it could be another visitor's); a genuine token whose
+row is gone (emptied, or pruned by ``prune_compare_lists``) gets its list back on the
+next add. An empty list has no row. Each change runs in one transaction that locks the
 list row first (SELECT … FOR UPDATE on PostgreSQL; on SQLite every write transaction
 is BEGIN IMMEDIATE, which serialises them), so parallel requests from one browser
 queue up instead of each writing back its own stale copy, which is what a list kept
@@ -9,17 +12,22 @@ in the session dict would do. The cookie is separate from the session so that
 logging in or out, which cycles or flushes the session, keeps the list.
 """
 
+import re
 import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from .models import CompareItem, CompareList, Device, SpecValue
 
 KEY_SEPARATOR = "-vs-"
+COOKIE_SALT = "specwise.compare"
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 @dataclass
@@ -82,12 +90,26 @@ def split_key(key):
     return slugs if all(slugs) else []
 
 
+def _signer():
+    return signing.Signer(salt=COOKIE_SALT)
+
+
+def sign_token(token):
+    """The cookie value for ``token``: signed, so that only tokens we issued come back."""
+    return _signer().sign(token)
+
+
+def read_token(value):
+    """The token in a compare cookie value; None unless we signed it and it has our shape."""
+    try:
+        token = _signer().unsign(value)
+    except signing.BadSignature:
+        return None
+    return token if TOKEN_SHAPE.fullmatch(token) else None
+
+
 def get_token(request):
-    token = request.COOKIES.get(settings.COMPARE_COOKIE_NAME, "")
-    # Tokens are ours: 43 URL-safe characters. Anything else is ignored.
-    if len(token) == 43 and token.replace("-", "").replace("_", "").isalnum():
-        return token
-    return None
+    return read_token(request.COOKIES.get(settings.COMPARE_COOKIE_NAME, ""))
 
 
 def new_token():
@@ -97,7 +119,7 @@ def new_token():
 def set_cookie(response, token):
     response.set_cookie(
         settings.COMPARE_COOKIE_NAME,
-        token,
+        sign_token(token),
         max_age=365 * 24 * 3600,
         httponly=True,
         samesite="Lax",
@@ -142,24 +164,38 @@ def for_request(request):
     return request.compare_list
 
 
+def _find(token):
+    """The list row of ``token``, locked until the transaction ends, or None (in atomic())."""
+    return CompareList.objects.select_for_update().only("pk").filter(token=token).first()
+
+
 def _lock(token):
     """The list row for ``token``, locked until the transaction ends; created if missing.
 
     Must run inside transaction.atomic(). Returns (list, is_new).
     """
-    compare_list = CompareList.objects.select_for_update().only("pk").filter(token=token).first()
-    if compare_list is not None:
-        return compare_list, False
-    # A cookie whose list is gone (or a token from another site): start afresh.
-    compare_list, created = CompareList.objects.get_or_create(token=token)
-    if not created:
-        compare_list = CompareList.objects.select_for_update().get(pk=compare_list.pk)
-    return compare_list, created
+    while True:
+        compare_list = _find(token)
+        if compare_list is not None:
+            return compare_list, False
+        # Emptied or pruned: the list starts afresh under the same token. When a parallel
+        # request created it first, go back and lock that row (unless a clear took it).
+        compare_list, created = CompareList.objects.get_or_create(token=token)
+        if created:
+            return compare_list, True
 
 
-def _current(compare_list, is_new):
-    """(devices, removed names) of a locked list; no query for a new one."""
-    if is_new:
+def _touch(compare_list):
+    """Mark the list as used now; item rows alone leave its ``updated_at`` as it was.
+
+    Pruning goes by ``updated_at``, so every change to a list calls this (or creates it).
+    """
+    CompareList.objects.filter(pk=compare_list.pk).update(updated_at=timezone.now())
+
+
+def _current(compare_list, is_new=False):
+    """(devices, removed names) of a locked list; no query for a new one or for None."""
+    if compare_list is None or is_new:
         return [], []
     return _split_items(list(_items(compare_list=compare_list)))
 
@@ -199,21 +235,29 @@ def add(token, device):
         CompareItem.objects.create(
             compare_list=compare_list, device=device, device_name=device.name
         )
+        if not is_new:
+            _touch(compare_list)
     result = VisitorList(token=token, devices=[*devices, device], removed_names=removed)
     return Change(result, changed=True, touched=[device])
 
 
 def remove(token, device):
-    """Take ``device`` off the list; changed=False if it was not there."""
+    """Take ``device`` off the list; changed=False if it was not there.
+
+    A list left empty loses its row: nothing is kept for a visitor with nothing listed.
+    """
     if token is None:
         return Change(VisitorList(token=None), changed=False, touched=[device])
     with transaction.atomic():
-        compare_list, is_new = _lock(token)
-        devices, removed = _current(compare_list, is_new)
+        compare_list = _find(token)
+        devices, removed = _current(compare_list)
         listed = any(d.pk == device.pk for d in devices)
-        if listed:
+        remaining = [d for d in devices if d.pk != device.pk]
+        if compare_list is not None and not remaining:
+            compare_list.delete()
+        elif listed:
             compare_list.items.filter(device=device).delete()
-    remaining = [d for d in devices if d.pk != device.pk]
+            _touch(compare_list)
     return Change(
         VisitorList(token=token, devices=remaining, removed_names=removed),
         changed=listed,
@@ -222,14 +266,14 @@ def remove(token, device):
 
 
 def clear(token):
-    """Empty the list; ``touched`` holds the devices it held."""
+    """Empty the list (deleting its row); ``touched`` holds the devices it held."""
     if token is None:
         return Change(VisitorList(token=None), changed=False)
     with transaction.atomic():
-        compare_list, is_new = _lock(token)
-        devices, removed = _current(compare_list, is_new)
-        if devices:
-            compare_list.items.all().delete()
+        compare_list = _find(token)
+        devices, removed = _current(compare_list)
+        if compare_list is not None:
+            compare_list.delete()
     return Change(
         VisitorList(token=token, removed_names=removed), changed=bool(devices), touched=devices
     )
@@ -237,6 +281,8 @@ def clear(token):
 
 def replace(token, devices):
     """Make the list exactly ``devices`` (at most COMPARE_MAX, in that order)."""
+    if not devices:
+        return clear(token)
     devices = devices[: settings.COMPARE_MAX]
     with transaction.atomic():
         token, compare_list, is_new = _open(token)
@@ -247,6 +293,8 @@ def replace(token, devices):
             CompareItem(compare_list=compare_list, device=device, device_name=device.name)
             for device in devices
         )
+        if not is_new:
+            _touch(compare_list)
     touched = {d.pk: d for d in [*before, *devices]}
     return Change(
         VisitorList(token=token, devices=list(devices), removed_names=removed),

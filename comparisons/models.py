@@ -260,6 +260,12 @@ class CompareList(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        indexes = [
+            # prune_compare_lists: lists untouched since a date.
+            models.Index(fields=["updated_at"], name="comparelist_updated"),
+        ]
+
     def __str__(self):
         return f"Compare list {self.token[:8]}…"
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from comparisons.compare import new_token
+from comparisons.compare import new_token, sign_token
 from comparisons.models import CompareItem, CompareList, SpecField
 from tests.browser.axe import assert_accessible
 from tests.factories import CategoryFactory, DeviceFactory, SpecFieldFactory, SpecValueFactory
@@ -153,7 +153,8 @@ def test_compare_page_is_accessible(page, live_server, catalog):
         CompareItem.objects.create(
             compare_list=compare_list, device=device, device_name=device.name
         )
-    page.context.add_cookies([{"name": "specwise_compare", "value": token, "url": live_server.url}])
+    cookie = {"name": "specwise_compare", "value": sign_token(token), "url": live_server.url}
+    page.context.add_cookies([cookie])
     page.set_viewport_size({"width": 360, "height": 800})
     page.goto(f"{live_server.url}/compare/")
     expect(page.locator("thead th[scope=col] a")).to_have_count(3)

@@ -1,13 +1,17 @@
 """The compare list: adding, removing, clearing, with and without htmx."""
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core import signing
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from comparisons import compare
-from comparisons.models import CompareItem
+from comparisons.models import CompareItem, CompareList
 from tests.factories import BrandFactory, DeviceFactory
 
 ADD = reverse("comparisons:compare-add")
@@ -23,9 +27,14 @@ def devices():
     return [DeviceFactory(name=f"Phone {i}") for i in range(6)]
 
 
+def token_of(client):
+    """The token the client's compare cookie carries (None if unsigned or tampered)."""
+    return compare.read_token(client.cookies[settings.COMPARE_COOKIE_NAME].value)
+
+
 def listed(client):
     """Slugs in the client's list, in order, as the widget shows them."""
-    token = client.cookies[settings.COMPARE_COOKIE_NAME].value
+    token = token_of(client)
     return [
         item.device.slug
         for item in CompareItem.objects.filter(compare_list__token=token).order_by("added_at", "pk")
@@ -240,12 +249,134 @@ def test_list_survives_login_and_logout(client, devices):
     assert [d.slug for d in page.context["compare"].devices] == [devices[0].slug, devices[1].slug]
 
 
-def test_a_forged_cookie_is_ignored(client, devices):
+def test_a_malformed_cookie_is_ignored(client, devices):
     client.cookies[settings.COMPARE_COOKIE_NAME] = "../../etc/passwd"
     response = client.get(reverse("comparisons:compare"))
     assert response.status_code == 200
     client.post(ADD, {"device": devices[0].slug})
-    assert len(client.cookies[settings.COMPARE_COOKIE_NAME].value) == 43
+    assert len(token_of(client)) == 43
+    assert listed(client) == [devices[0].slug]
+
+
+def test_the_cookie_holds_the_token_signed(client, devices):
+    response = client.post(ADD, {"device": devices[0].slug})
+    value = response.cookies[settings.COMPARE_COOKIE_NAME].value
+    token = CompareList.objects.get().token
+    assert value == compare.sign_token(token)
+    assert value != token
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "a" * 43,
+        compare.new_token(),
+        "a" * 43 + ":" + "b" * 43,
+        signing.Signer(salt="another.cookie").sign("a" * 43),
+    ],
+)
+def test_a_made_up_token_is_not_adopted(client, devices, forged):
+    client.cookies[settings.COMPARE_COOKIE_NAME] = forged
+    response = client.post(ADD, {"device": devices[0].slug})
+    token = compare.read_token(response.cookies[settings.COMPARE_COOKIE_NAME].value)
+    assert token and token not in forged
+    assert listed(client) == [devices[0].slug]
+    assert list(CompareList.objects.values_list("token", flat=True)) == [token]
+
+
+def test_another_visitors_token_with_a_changed_signature_is_refused(devices):
+    owner, intruder = Client(), Client()
+    owner.post(ADD, {"device": devices[0].slug})
+    value = owner.cookies[settings.COMPARE_COOKIE_NAME].value
+    token, signature = value.split(":")
+    tampered = f"{token}:{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+    intruder.cookies[settings.COMPARE_COOKIE_NAME] = tampered
+    page = intruder.get(reverse("comparisons:compare"))
+    assert list(page.context["compare"].devices) == []
+    intruder.post(ADD, {"device": devices[1].slug})
+    assert token_of(intruder) != token
+    assert listed(owner) == [devices[0].slug]
+    assert listed(intruder) == [devices[1].slug]
+
+
+def test_a_genuine_token_whose_list_is_gone_is_accepted_again(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    token = token_of(client)
+    CompareList.objects.all().delete()
+    response = client.post(ADD, {"device": devices[1].slug})
+    assert compare.read_token(response.cookies[settings.COMPARE_COOKIE_NAME].value) == token
+    assert CompareList.objects.get().token == token
+    assert listed(client) == [devices[1].slug]
+
+
+def test_clearing_the_list_leaves_no_row(client, devices):
+    for device in devices[:3]:
+        client.post(ADD, {"device": device.slug})
+    client.post(CLEAR)
+    assert not CompareList.objects.exists()
+    assert not CompareItem.objects.exists()
+    client.post(ADD, {"device": devices[4].slug})
+    assert listed(client) == [devices[4].slug]
+
+
+def test_removing_the_last_device_leaves_no_row(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    client.post(ADD, {"device": devices[1].slug})
+    client.post(REMOVE, {"device": devices[0].slug})
+    assert CompareList.objects.count() == 1
+    client.post(REMOVE, {"device": devices[1].slug})
+    assert not CompareList.objects.exists()
+
+
+def test_removing_or_clearing_without_a_row_creates_none(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    client.post(CLEAR)
+    response = client.post(REMOVE, {"device": devices[0].slug}, follow=True)
+    assert f"{devices[0].name} is not in your compare list." in messages_of(response)
+    response = client.post(CLEAR, follow=True)
+    assert "Your list was already empty." in messages_of(response)
+    assert not CompareList.objects.exists()
+
+
+def test_a_list_left_with_only_deleted_devices_loses_its_row(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    client.post(ADD, {"device": devices[1].slug})
+    devices[0].delete()
+    client.post(REMOVE, {"device": devices[1].slug})
+    assert not CompareList.objects.exists()
+
+
+def age_lists(days=30):
+    """Make every list look untouched for ``days`` days; returns that moment."""
+    then = timezone.now() - timedelta(days=days)
+    CompareList.objects.update(updated_at=then)
+    return then
+
+
+def test_adding_updates_updated_at(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    then = age_lists()
+    client.post(ADD, {"device": devices[1].slug})
+    assert CompareList.objects.get().updated_at > then
+
+
+def test_removing_and_replacing_update_updated_at(devices):
+    token = compare.add(None, devices[0]).visitor_list.token
+    compare.add(token, devices[1])
+    then = age_lists()
+    compare.remove(token, devices[0])
+    assert CompareList.objects.get().updated_at > then
+    then = age_lists()
+    compare.replace(token, devices[2:4])
+    assert CompareList.objects.get().updated_at > then
+
+
+def test_changing_nothing_leaves_updated_at_alone(devices):
+    token = compare.add(None, devices[0]).visitor_list.token
+    then = age_lists()
+    compare.add(token, devices[0])
+    compare.remove(token, devices[1])
+    assert CompareList.objects.get().updated_at == then
 
 
 def test_widget_lists_devices_with_remove_buttons_and_compare_link(client, devices):
@@ -300,6 +431,21 @@ def test_change_functions_report_what_happened(devices):
     assert not compare.remove(token, devices[0]).changed
     assert not compare.remove(None, devices[0]).changed
     assert not compare.clear(None).changed
+    assert not CompareList.objects.exists()
+    change = compare.replace(token, devices[1:3])
+    assert change.changed and change.visitor_list.token == token
+    assert CompareList.objects.get().token == token
+    assert compare.clear(token).changed
+    assert not CompareList.objects.exists()
+
+
+def test_only_tokens_we_signed_are_read():
+    token = compare.new_token()
+    assert compare.read_token(compare.sign_token(token)) == token
+    assert compare.read_token(token) is None
+    assert compare.read_token("") is None
+    assert compare.read_token(compare.sign_token("short")) is None
+    assert compare.read_token(compare.sign_token(token) + "x") is None
 
 
 @pytest.mark.parametrize("url", [ADD, REMOVE])

@@ -5,7 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.conf import settings
 
-from comparisons.models import CompareItem
+from comparisons import compare
+from comparisons.models import CompareItem, CompareList
 from tests.comparisons.http_browser import Browser
 from tests.factories import DeviceFactory
 
@@ -16,7 +17,7 @@ def fire(browser, jobs):
 
 
 def listed(browser):
-    token = browser.cookie(settings.COMPARE_COOKIE_NAME)
+    token = compare.read_token(browser.cookie(settings.COMPARE_COOKIE_NAME))
     return list(
         CompareItem.objects.filter(compare_list__token=token).values_list("device__slug", flat=True)
     )
@@ -51,3 +52,18 @@ def test_parallel_adds_never_exceed_the_maximum(live_server, settings):
     assert len(final) == 4
     assert len(set(final)) == 4
     assert final[0] == devices[0].slug
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_adds_after_a_clear_land_in_one_list(live_server, settings):
+    settings.COMPARE_MAX = 20
+    devices = [DeviceFactory(name=f"Again {i}") for i in range(10)]
+    browser = Browser(live_server.url)
+    assert browser.post("/compare/add/", devices[0].slug) == 303
+    token = compare.read_token(browser.cookie(settings.COMPARE_COOKIE_NAME))
+    assert browser.post("/compare/clear/", "") == 303
+    assert not CompareList.objects.exists()
+    jobs = [("/compare/add/", d.slug) for d in devices[1:]]
+    assert fire(browser, jobs) == [303] * len(jobs)
+    assert list(CompareList.objects.values_list("token", flat=True)) == [token]
+    assert sorted(listed(browser)) == sorted(d.slug for d in devices[1:])

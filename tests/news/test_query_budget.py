@@ -21,7 +21,7 @@ def visitor(request, client, newsroom):
         token = compare.new_token()
         for device in newsroom["devices"][: settings.COMPARE_MAX]:
             compare.add(token, device)
-        client.cookies[settings.COMPARE_COOKIE_NAME] = token
+        client.cookies[settings.COMPARE_COOKIE_NAME] = compare.sign_token(token)
     return client
 
 
