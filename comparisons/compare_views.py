@@ -174,13 +174,6 @@ def compare_find(request):
     return render(request, "comparisons/compare_find.html", context)
 
 
-def _count_view(key):
-    try:
-        record_view(key)
-    except Exception:  # never let counting break the page
-        logger.warning("Counting a view of %s failed", key, exc_info=True)
-
-
 @require_safe
 @vary_on_headers("HX-Request")
 def compare_list(request):
@@ -193,7 +186,8 @@ def compare_list(request):
     if table and _partial(request):
         return render(request, "comparisons/compare_list.html#table", context)
     if visitor_list.share_key:
-        _count_view(visitor_list.share_key)
+        if request.method == "GET":
+            record_view(request, visitor_list.share_key)
         context["share_url"] = request.build_absolute_uri(
             reverse("comparisons:compare-shared", args=[visitor_list.share_key])
         )
@@ -244,8 +238,8 @@ def compare_shared(request, key):
     if request.method == "POST":
         return _use_shared(request, slugs)
     response = _shared_page(request, key, slugs)
-    if response.status_code == 200 and not _partial(request):
-        _count_view(key)
+    if request.method == "GET" and response.status_code == 200 and not _partial(request):
+        record_view(request, key)
     return response
 
 

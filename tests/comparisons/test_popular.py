@@ -1,18 +1,24 @@
-"""Popular comparisons: counted in the cache, written in batches, listed on the home page."""
+"""Popular comparisons: GET views counted once per visitor and day, written in batches."""
 
+import logging
+import urllib.request
+from datetime import date, timedelta
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
+from django.db import DatabaseError
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
 
 from comparisons import popular
-from comparisons.models import ComparisonCount
+from comparisons.models import CompareList, ComparisonCount, ComparisonView
+from tests.comparisons.test_two_processes import app_process
 from tests.factories import DeviceFactory
 
 pytestmark = pytest.mark.django_db
+
+URL = "/compare/a-vs-b/"
 
 
 @pytest.fixture
@@ -20,66 +26,233 @@ def trio():
     return [DeviceFactory(name=n, slug=s) for n, s in (("A", "a"), ("B", "b"), ("C", "c"))]
 
 
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture(autouse=True)
+def buffer(monkeypatch, clock):
+    """A buffer of this test's own, so no view (or memo of one) crosses tests."""
+    fresh = popular.ViewBuffer(clock=clock)
+    monkeypatch.setattr(popular, "buffer", fresh)
+    return fresh
+
+
 def views(key):
     count = ComparisonCount.objects.filter(key=key).first()
     return count.views if count else 0
 
 
-def test_a_view_writes_nothing_until_the_batch_is_full(client, trio, django_assert_num_queries):
-    url = reverse("comparisons:compare-shared", args=["a-vs-b"])
-    client.get(url)  # fills the fragment cache
-    for _ in range(popular.FLUSH_EVERY - 2):
-        with django_assert_num_queries(0):
-            client.get(url)
+def visitor_with_a_list(slug="c"):
+    """A client holding a compare token the server issued."""
+    client = Client()
+    client.post(reverse("comparisons:compare-add"), {"device": slug})
+    return client
+
+
+def test_head_requests_do_not_count(client, trio):
+    for _ in range(100):
+        assert client.head(URL).status_code == 200
+    popular.flush()
     assert views("a-vs-b") == 0
-    client.get(url)
+    assert not ComparisonView.objects.exists()
+
+
+def test_a_hundred_gets_from_one_visitor_count_once(client, trio):
+    for _ in range(100):
+        assert client.get(URL).status_code == 200
+    popular.flush()
+    assert views("a-vs-b") == 1
+
+
+def test_two_visitors_with_compare_tokens_count_twice(trio):
+    # Same address (the test client's), different lists: the token tells them apart.
+    for visitor in (visitor_with_a_list(), visitor_with_a_list()):
+        visitor.get(URL)
+        visitor.get(URL)
+    popular.flush()
+    assert views("a-vs-b") == 2
+
+
+def test_a_visitor_with_a_token_counts_once_from_two_addresses(trio):
+    visitor = visitor_with_a_list()
+    visitor.get(URL, REMOTE_ADDR="198.51.100.1")
+    visitor.get(URL, REMOTE_ADDR="198.51.100.2")
+    popular.flush()
+    assert views("a-vs-b") == 1
+
+
+def test_two_addresses_without_a_token_count_twice(client, trio):
+    for address in ("198.51.100.1", "198.51.100.2", "198.51.100.1"):
+        client.get(URL, REMOTE_ADDR=address)
+    popular.flush()
+    assert views("a-vs-b") == 2
+
+
+def test_the_address_seen_through_a_trusted_proxy_is_the_visitor(client, trio, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for forwarded in ("198.51.100.1", "203.0.113.9, 198.51.100.1", "198.51.100.2"):
+        client.get(URL, HTTP_X_FORWARDED_FOR=forwarded)
+    popular.flush()
+    assert views("a-vs-b") == 2
+
+
+def test_the_same_visitor_counts_again_the_next_day(client, trio, monkeypatch):
+    monkeypatch.setattr(popular, "today", lambda: date(2026, 3, 1))
+    client.get(URL)
+    monkeypatch.setattr(popular, "today", lambda: date(2026, 3, 2))
+    client.get(URL)
+    client.get(URL)
+    popular.flush()
+    assert views("a-vs-b") == 2
+
+
+def test_only_a_digest_of_the_visitor_is_stored(trio):
+    visitor = visitor_with_a_list()
+    visitor.get(URL, REMOTE_ADDR="198.51.100.7")
+    Client().get(URL, REMOTE_ADDR="198.51.100.7")
+    popular.flush()
+    stored = set(ComparisonView.objects.values_list("visitor", flat=True))
+    assert len(stored) == 2
+    assert all(len(digest) == 64 for digest in stored)
+    assert CompareList.objects.get().token not in stored
+    assert "198.51.100.7" not in stored
+
+
+def test_views_wait_in_the_buffer_without_a_query(
+    client, trio, django_assert_num_queries, version_queries
+):
+    client.get(URL)  # renders and stores the page
+    with django_assert_num_queries(version_queries):
+        client.get(URL)  # the same visitor again
+    with django_assert_num_queries(version_queries):
+        client.get(URL, REMOTE_ADDR="198.51.100.1")  # a new visitor, still buffered
+    assert not ComparisonView.objects.exists()
+    assert not ComparisonCount.objects.exists()
+    assert popular.flush() == 2
+    with django_assert_num_queries(version_queries):
+        client.get(URL)  # already written: remembered, not asked of the database
+    assert views("a-vs-b") == 2
+
+
+def test_a_full_buffer_is_written_by_the_view_that_fills_it(client, trio):
+    for n in range(1, popular.FLUSH_EVERY):
+        client.get(URL, REMOTE_ADDR=f"198.51.100.{n}")
+    assert views("a-vs-b") == 0
+    client.get(URL, REMOTE_ADDR="198.51.100.250")
     assert views("a-vs-b") == popular.FLUSH_EVERY
-    client.get(url)
-    assert views("a-vs-b") == popular.FLUSH_EVERY
 
 
-def test_the_command_flushes_every_pending_count(client, trio):
-    for _ in range(3):
-        client.get("/compare/a-vs-b/")
-    client.get("/compare/b-vs-c/")
-    client.get("/compare/a-vs-b-vs-c/")
-    call_command("flush_comparison_counts", stdout=mock.MagicMock())
-    assert (views("a-vs-b"), views("b-vs-c"), views("a-vs-b-vs-c")) == (3, 1, 1)
-    # Nothing is written twice, and later views are found again.
-    call_command("flush_comparison_counts", stdout=mock.MagicMock())
-    assert views("a-vs-b") == 3
-    client.get("/compare/a-vs-b/")
-    call_command("flush_comparison_counts", stdout=mock.MagicMock())
-    assert views("a-vs-b") == 4
+def test_a_view_that_waited_too_long_is_written_by_the_next_view(client, trio, clock):
+    client.get(URL)
+    clock.now += popular.MAX_WAIT - 1
+    client.get(URL)
+    assert views("a-vs-b") == 0
+    clock.now += 1
+    client.get(URL)  # the same visitor: not counted again, but the wait is over
+    assert views("a-vs-b") == 1
 
 
-def test_batch_and_command_together_count_every_view(client, trio):
-    for _ in range(popular.FLUSH_EVERY + 5):
-        client.get("/compare/a-vs-c/")
-    assert views("a-vs-c") == popular.FLUSH_EVERY
-    popular.flush_pending()
-    assert views("a-vs-c") == popular.FLUSH_EVERY + 5
+def test_the_same_view_flushed_by_two_processes_counts_once(trio):
+    triple = ("a-vs-b", "f" * 64, popular.today())
+    first, second = popular.ViewBuffer(), popular.ViewBuffer()
+    first.add(triple)
+    second.add(triple)
+    assert first.flush() == 1
+    assert second.flush() == 0
+    assert views("a-vs-b") == 1
+    assert popular.flush() == 0
+
+
+def test_a_failing_flush_keeps_the_views_and_the_page(client, trio, buffer, clock, caplog):
+    buffer.flush_every = 1
+    failing = mock.patch.object(
+        ComparisonView.objects, "bulk_create", side_effect=DatabaseError("disk full")
+    )
+    with failing, caplog.at_level(logging.ERROR, logger="comparisons.popular"):
+        assert client.get(URL).status_code == 200
+    assert "Could not write 1 comparison views" in caplog.text
+    assert len(buffer.pending) == 1
+    assert views("a-vs-b") == 0  # the transaction was rolled back whole
+    client.get(URL, REMOTE_ADDR="198.51.100.1")
+    assert views("a-vs-b") == 0  # no retry before the wait is over
+    clock.now += popular.MAX_WAIT
+    client.get(URL)
+    assert views("a-vs-b") == 2
+    assert not buffer.pending
+
+
+def test_a_broken_visitor_lookup_never_fails_the_page(client, trio):
+    with mock.patch.object(popular, "visitor_id", side_effect=RuntimeError("boom")):
+        assert client.get(URL).status_code == 200
+    assert not popular.buffer.pending
+
+
+def test_a_key_too_long_to_store_is_not_counted(rf):
+    popular.record_view(rf.get("/"), "x" * (popular.KEY_LENGTH + 1))
+    assert not popular.buffer.pending
+
+
+def test_htmx_tables_and_other_statuses_do_not_count(client, trio):
+    client.get(URL, {"only": "differences"}, HTTP_HX_REQUEST="true")
+    client.get("/compare/b-vs-a/")  # a redirect to the canonical page
+    client.get("/compare/a-vs-gone/")  # 404
+    assert not popular.buffer.pending
 
 
 def test_the_visitors_list_counts_by_its_canonical_key(client, trio):
     for slug in ("c", "a"):
         client.post(reverse("comparisons:compare-add"), {"device": slug})
     client.get(reverse("comparisons:compare"))
+    client.head(reverse("comparisons:compare"))
     client.get(reverse("comparisons:compare"), {"only": "differences"}, HTTP_HX_REQUEST="true")
-    popular.flush_pending()
+    popular.flush()
+    assert views("a-vs-c") == 1
+    # The list and the shared page of the same devices are one comparison.
+    client.get("/compare/a-vs-c/")
+    popular.flush()
     assert views("a-vs-c") == 1
 
 
 def test_a_single_device_list_is_not_counted(client, trio):
     client.post(reverse("comparisons:compare-add"), {"device": "a"})
     client.get(reverse("comparisons:compare"))
-    assert popular.flush_pending() == 0
+    assert popular.flush() == 0
 
 
-def test_a_broken_cache_never_fails_the_page(client, trio):
-    with mock.patch.object(cache, "incr", side_effect=ConnectionError("cache down")):
-        response = client.get("/compare/a-vs-b/")
-    assert response.status_code == 200
+def test_views_before_yesterday_are_pruned_at_a_flush(client, trio):
+    day = popular.today()
+    for age in (2, 1):
+        ComparisonView.objects.create(key="a-vs-b", visitor="old", day=day - timedelta(days=age))
+    client.get(URL)
+    popular.flush()
+    assert sorted(ComparisonView.objects.values_list("day", flat=True)) == [
+        day - timedelta(days=1),
+        day,
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_graceful_restart_writes_the_pending_views():
+    DeviceFactory(slug="a")
+    DeviceFactory(slug="b")
+    with app_process(TRUSTED_PROXY_COUNT="1") as base:
+        for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
+            request = urllib.request.Request(f"{base}{URL}", headers={"X-Forwarded-For": address})
+            with urllib.request.urlopen(request, timeout=60) as response:
+                assert response.status == 200
+        assert not ComparisonCount.objects.exists()  # still in the worker's buffer
+    # app_process stops gunicorn with SIGTERM, its graceful shutdown, and waits for it.
+    assert views("a-vs-b") == 3
 
 
 def test_popular_comparisons_skip_deleted_devices_and_order_by_views(trio):

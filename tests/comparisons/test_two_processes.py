@@ -31,13 +31,18 @@ def database_url():
 
 
 @contextmanager
-def app_process():
-    """A gunicorn process of its own on the test database; yields its base URL."""
+def app_process(**environ):
+    """A gunicorn process of its own on the test database; yields its base URL.
+
+    ``environ`` adds to its environment; a value of None removes that variable.
+    """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(DJANGO_SETTINGS_MODULE="config.settings", DATABASE_URL=database_url())
+    env.update(environ)
+    env = {name: value for name, value in env.items() if value is not None}
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
