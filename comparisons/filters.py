@@ -31,10 +31,10 @@ Nothing here raises on bad input: a value that cannot be used is dropped and exp
 import datetime
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
 
 from core.content import content_version, get_or_compute
@@ -45,6 +45,16 @@ PER_PAGE = 24
 MAX_QUERY_LENGTH = 100
 # Far beyond any real price or spec, small enough for every database's number types.
 MAX_NUMBER = Decimal(10) ** 9
+# Query-string numbers are checked as text before any arithmetic: Decimal("1e-999999999") is
+# cheap, but writing it out in full takes seconds and gigabytes.
+MAX_NUMBER_LENGTH = 30
+MAX_INTEGER_DIGITS = len(str(MAX_NUMBER))
+# Plain decimal notation in ASCII digits, with at most a three-digit exponent ("1.5e3").
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+# Finer than any price or spec; also what turns "1e-999" away instead of into 0.
+DECIMAL_PLACES = 6
+SMALLEST_STEP = Decimal(1).scaleb(-DECIMAL_PLACES)
+PAGE_NUMBER = re.compile(r"[+-]?[0-9]+")
 MIN_YEAR, MAX_YEAR = 1900, 2100
 # A page with hundreds of notices helps nobody; the rest are counted, not listed.
 MAX_NOTICES = 8
@@ -125,15 +135,30 @@ def _shown(value, limit=40):
 
 
 def parse_decimal(raw):
-    """(number, None) or (None, reason) for a query-string number."""
-    try:
-        number = Decimal(raw.strip().replace(" ", ""))
-    except (InvalidOperation, ValueError):
+    """(number, None) or (None, reason) for a query-string number.
+
+    Accepts plain notation such as "12", "-0.5" or "1.5e3" (spaces are ignored) and returns
+    it written out in full ("1500"), with at most DECIMAL_PLACES decimals and no larger than
+    MAX_NUMBER either way. Digits other than 0-9, commas, NaN and Infinity are refused.
+    """
+    text = raw.strip().replace(" ", "")
+    if len(text) > MAX_NUMBER_LENGTH:
+        digits = text.lstrip("+-").lstrip("0")
+        if len(digits) > MAX_INTEGER_DIGITS and digits.isascii() and digits.isdigit():
+            return None, "the number is too large"
+        return None, f"longer than {MAX_NUMBER_LENGTH} characters"
+    if not PLAIN_NUMBER.fullmatch(text):
+        if any(ch.isdigit() for ch in text):
+            return None, "not a plain number (use the digits 0-9 and a dot, like 12.5)"
         return None, "not a number"
-    if not number.is_finite():
-        return None, "not a number"
+    # Cheap from here: a short text with an exponent within ±999.
+    number = Decimal(text)
     if abs(number) > MAX_NUMBER:
         return None, "the number is too large"
+    if number.is_zero():
+        return Decimal(0), None  # also turns "-0" and "0e-50" into a plain 0
+    if number.quantize(SMALLEST_STEP) != number:  # "2.50000000" is fine
+        return None, f"more than {DECIMAL_PLACES} decimal places"
     # Plain notation, so "1e3" shows (and links) as "1000".
     return Decimal(format(number, "f")), None
 
@@ -228,12 +253,14 @@ class CatalogFilters:
         raw = self._first(params, "year_from")
         if raw is None:
             return
-        if not re.fullmatch(r"[0-9]{4}", raw.strip()) or not MIN_YEAR <= int(raw) <= MAX_YEAR:
+        text = raw.strip()
+        # Four ASCII digits before int(): int() also reads "２０２３" and "2_023".
+        if not re.fullmatch(r"[0-9]{4}", text) or not MIN_YEAR <= int(text) <= MAX_YEAR:
             self.notice(
                 f"Ignored year_from={_shown(raw)}: give a year between {MIN_YEAR} and {MAX_YEAR}."
             )
             return
-        self.year_from = int(raw.strip())
+        self.year_from = int(text)
 
     def _parse_ranges(self, params):
         offered = {f.slug: f for f in self.fields}
@@ -395,13 +422,15 @@ def paginate(queryset, raw_page, per_page=PER_PAGE):
     paginator = Paginator(queryset, per_page)
     raw_page = (raw_page or "1").strip() or "1"
     notice = ""
-    try:
-        number = paginator.validate_number(raw_page)
-    except PageNotAnInteger:
+    # ASCII digits and a bounded length before int(), which reads other scripts' digits and
+    # refuses (ValueError) more than 4300 of them.
+    if len(raw_page) > MAX_NUMBER_LENGTH or not PAGE_NUMBER.fullmatch(raw_page):
         number, notice = 1, f'Ignored page "{_shown(raw_page)}": not a page number.'
-    except EmptyPage:
-        number = 1 if int(raw_page) < 1 else paginator.num_pages
-        notice = f"There is no page {_shown(raw_page)}; showing page {number}."
+    else:
+        number = int(raw_page)
+        if not 1 <= number <= paginator.num_pages:
+            number = 1 if number < 1 else paginator.num_pages
+            notice = f"There is no page {_shown(raw_page)}; showing page {number}."
     page = paginator.page(number)
     # For the page links: "1 2 … 7 8 9 … 20" around the current page.
     page.elided_range = list(paginator.get_elided_page_range(number, on_each_side=2, on_ends=1))

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from comparisons.filters import PER_PAGE, filter_options
+from comparisons.filters import PER_PAGE, filter_options, parse_decimal
 from comparisons.models import SpecField
 from tests.factories import (
     BrandFactory,
@@ -270,6 +270,143 @@ def test_valid_filters_still_apply_beside_junk(client, catalog):
     assert notices(response) == ["Ignored min_ram=lots: not a number."]
 
 
+# Values that once held a worker for seconds (1e-999999999), answered 500 (1e999999999) or
+# reached int() with more than 4300 digits.
+HOSTILE_NUMBERS = [
+    "1e-999999999",
+    "1e-99999999999",
+    "1e999999999",
+    "-1e999999999",
+    "1e308",
+    "1e-999",
+    "1" + "0" * 100_000,
+    "0." + "0" * 100_000 + "1",
+    "NaN",
+    "-Infinity",
+    "sNaN",
+    "1,5",
+    "１２",
+    "0x10",
+]
+
+
+@pytest.mark.parametrize("name", ["min_price", "max_price", "min_ram"])
+@pytest.mark.parametrize("value", HOSTILE_NUMBERS, ids=lambda value: value[:20])
+def test_hostile_number_is_ignored_and_the_other_filters_still_apply(client, catalog, name, value):
+    response = client.get(URL, {"category": "phones", "brand": "acme", name: value})
+    assert names(response) == ["Bravo", "Alpha"]
+    assert len(notices(response)) == 1
+    assert notices(response)[0].startswith(f"Ignored {name}=")
+    assert "Some filters were ignored" in response.text
+
+
+@pytest.mark.parametrize(
+    ("page", "notice"),
+    [
+        ("9999999999999999999999", "There is no page 9999999999999999999999; showing page 1."),
+        ("-9999999999999999999999", "There is no page -9999999999999999999999; showing page 1."),
+        ("1" * 100_000, 'Ignored page "1111'),
+        ("１２", 'Ignored page "１２": not a page number.'),
+        ("1_0", 'Ignored page "1_0": not a page number.'),
+        ("1e3", 'Ignored page "1e3": not a page number.'),
+    ],
+    ids=lambda value: value[:20],
+)
+def test_hostile_page_number_shows_the_first_page_with_the_filters_applied(
+    client, catalog, page, notice
+):
+    response = client.get(URL, {"category": "phones", "brand": "acme", "page": page})
+    assert names(response) == ["Bravo", "Alpha"]
+    assert response.context["page"].number == 1
+    assert len(notices(response)) == 1 and notices(response)[0].startswith(notice)
+
+
+@pytest.mark.parametrize("year", ["２０２３", "2_023", "9" * 100_000, "1e3"])
+def test_year_from_takes_only_four_plain_digits(client, catalog, year):
+    response = client.get(URL, {"brand": "acme", "year_from": year, "sort": "name"})
+    assert names(response) == ["Alpha", "Bravo"]
+    assert notices(response)[0].startswith("Ignored year_from=")
+
+
+def test_number_in_exponent_notation_is_written_out_in_the_form_and_links(client, catalog):
+    response = client.get(URL, {"min_price": "6e2"})
+    assert names(response) == ["Echo Book", "Bravo"]
+    assert response.context["filters"].querystring == "min_price=600"
+    assert 'name="min_price" step="any" inputmode="decimal" value="600"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("12", Decimal("12")),
+        (" 12 ", Decimal("12")),
+        ("1 000", Decimal("1000")),
+        ("-7.5", Decimal("-7.5")),
+        (".5", Decimal("0.5")),
+        ("1e3", Decimal("1000")),
+        ("1.5E+2", Decimal("150")),
+        ("25e-3", Decimal("0.025")),
+        ("0.000001", Decimal("0.000001")),
+        ("2.50000000", Decimal("2.50000000")),
+        ("1000000000", Decimal("1000000000")),
+        ("-1000000000", Decimal("-1000000000")),
+    ],
+)
+def test_parse_decimal_accepts_plain_numbers(raw, expected):
+    number, reason = parse_decimal(raw)
+    assert (number, reason) == (expected, None)
+    assert "E" not in str(number)
+
+
+@pytest.mark.parametrize("raw", ["-0", "+0.00", "0e-999"])
+def test_parse_decimal_reads_every_zero_as_plain_zero(raw):
+    number, reason = parse_decimal(raw)
+    assert reason is None
+    assert str(number) == "0"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        # Refused by the pattern: the exponent is never read as a number.
+        ("1e-999999999", "not a plain number"),
+        ("1e999999999", "not a plain number"),
+        ("1e1000", "not a plain number"),
+        ("1,5", "not a plain number"),
+        ("１２", "not a plain number"),
+        ("١٢", "not a plain number"),
+        ("1_000", "not a plain number"),
+        ("0x10", "not a plain number"),
+        ("12abc", "not a plain number"),
+        ("1e", "not a plain number"),
+        # Refused by the length check before anything else.
+        ("9" * 100_000, "the number is too large"),
+        ("1e-9" + " " * 100_000 + "x" * 30, "longer than 30 characters"),
+        ("0" * 31, "longer than 30 characters"),
+        # Refused after the range check on a short, cheap Decimal.
+        ("1e308", "the number is too large"),
+        ("-1e999", "the number is too large"),
+        ("1000000000.000001", "the number is too large"),
+        ("1e-7", "more than 6 decimal places"),
+        ("1e-999", "more than 6 decimal places"),
+        ("NaN", "not a number"),
+        ("nan", "not a number"),
+        ("sNaN", "not a number"),
+        ("Infinity", "not a number"),
+        ("-inf", "not a number"),
+        (".", "not a number"),
+        ("-", "not a number"),
+        ("", "not a number"),
+        ("\x00", "not a number"),
+    ],
+    ids=lambda value: value[:20],
+)
+def test_parse_decimal_refuses_with_a_reason(raw, reason):
+    number, given = parse_decimal(raw)
+    assert number is None
+    assert given.startswith(reason), given
+
+
 def test_clean_query_shows_no_notice(client, catalog):
     response = client.get(URL, {"category": "phones", "min_ram": "8"})
     assert notices(response) == []
@@ -363,9 +500,9 @@ def test_history_restore_and_boosted_requests_get_the_full_page(client, catalog)
 
 
 def test_catalog_query_budget_filtered_and_sorted_by_spec(
-    client, big_catalog, settings, django_assert_max_num_queries
+    client, big_catalog, give_list, django_assert_max_num_queries
 ):
-    client.cookies[settings.COMPARE_COOKIE_NAME] = "a" * 43
+    give_list(client, big_catalog["devices"][:4])
     query = {"category": "phones", "min_spec-0": "5", "max_price": "700", "sort": "best-spec-1"}
     with django_assert_max_num_queries(8):
         response = client.get(URL, query)
@@ -377,9 +514,9 @@ def test_catalog_query_budget_filtered_and_sorted_by_spec(
 
 
 def test_catalog_query_budget_unfiltered_second_page(
-    client, big_catalog, settings, django_assert_max_num_queries
+    client, big_catalog, give_list, django_assert_max_num_queries
 ):
-    client.cookies[settings.COMPARE_COOKIE_NAME] = "a" * 43
+    give_list(client, big_catalog["devices"][:4])
     with django_assert_max_num_queries(8):
         response = client.get(URL, {"page": "2", "sort": "price-high"})
     assert names(response)[0] == "Gadget 35" and len(names(response)) == PER_PAGE
