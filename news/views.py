@@ -68,7 +68,7 @@ def article_detail(request, slug):
         slug=slug,
     )
     # Drafts and scheduled stories: a 404 for the public, a preview for editors.
-    if not article.is_live and not request.user.is_staff:
+    if not article.is_live and not request.user.has_perm("news.view_article"):
         raise Http404
     devices = list(article.devices.all())
     compare_key = ""

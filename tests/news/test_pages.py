@@ -3,7 +3,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from django.utils import timezone
 
@@ -126,11 +126,12 @@ def test_article_page_has_opengraph_and_news_article_json_ld(client):
     assert data["datePublished"] == article.published_at.isoformat()
 
 
-def test_draft_is_a_404_for_the_public_and_a_preview_for_staff(client, hidden_stories):
+def test_draft_is_a_404_for_the_public_and_a_preview_for_editors(client, hidden_stories):
     for article in (hidden_stories["draft"], hidden_stories["future"]):
         assert client.get(article.get_absolute_url()).status_code == 404
-    staff = User.objects.create_user("ed", password="pw", is_staff=True)
-    client.force_login(staff)
+    editor = User.objects.create_user("ed", password="pw", is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client.force_login(editor)
     for article in (hidden_stories["draft"], hidden_stories["future"]):
         response = client.get(article.get_absolute_url())
         assert response.status_code == 200
@@ -141,6 +142,11 @@ def test_draft_is_a_404_for_the_public_and_a_preview_for_staff(client, hidden_st
 
 def test_a_logged_in_non_staff_user_cannot_preview(client, hidden_stories):
     client.force_login(User.objects.create_user("reader", password="pw"))
+    assert client.get(hidden_stories["draft"].get_absolute_url()).status_code == 404
+
+
+def test_staff_without_the_right_to_view_articles_cannot_preview(client, hidden_stories):
+    client.force_login(User.objects.create_user("catalog", password="pw", is_staff=True))
     assert client.get(hidden_stories["draft"].get_absolute_url()).status_code == 404
 
 
