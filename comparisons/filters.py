@@ -3,24 +3,29 @@
 Parameters of ``/devices/`` (every one optional; empty values count as absent):
 
 ``q``
-    Part of the device name, e.g. ``q=pixel`` (at most 100 characters).
+    Part of the device name, ignoring case and accents, e.g. ``q=pixel`` (at most 100
+    characters).
 ``category``
-    A category slug, e.g. ``category=phones``. It also narrows the spec filters and the
-    spec sorts on offer to that category's fields.
+    A category slug, e.g. ``category=phones``. It also narrows the brands, the spec filters
+    and the spec sorts on offer to that category's.
 ``brand``
-    A brand slug; repeat it for several brands: ``brand=xiaomi&brand=nothing``.
+    A brand slug; repeat it for several brands: ``brand=xiaomi&brand=nothing``. With a
+    category, only brands with devices in it count (another is ignored with a notice).
 ``min_price`` / ``max_price``
     Launch price in USD, e.g. ``max_price=600``.
 ``year_from``
     Released in or after that year, e.g. ``year_from=2023``.
-``min_<field-slug>`` / ``max_<field-slug>``
+``min_<field>`` / ``max_<field>``
     A range on any numeric spec field marked filterable, in the field's unit, named after
-    ``SpecField.slug``: ``min_ram=8``, ``min_battery-capacity=4500``, ``max_weight=200``.
-    ``price`` always means the launch price, never a spec field slugged "price".
+    ``SpecField.slug`` (see ``spec_param``): ``min_ram=8``, ``min_battery-capacity=4500``,
+    ``max_weight=200``. A field whose names would clash with the parameters above gets
+    ``-spec`` added: a field slugged "price" is ``min_price-spec``, as ``min_price`` is the
+    launch price.
 ``sort``
     ``newest`` (default), ``oldest``, ``name``, ``price-low``, ``price-high``, or
-    ``best-<field-slug>`` for a filterable numeric spec: best first by the field's direction
-    (highest first when it has none), devices without a value last.
+    ``best-<field>`` for a filterable numeric spec (``best-ram``, ``best-price-spec``): best
+    first by the field's direction (highest first when it has none), devices without a value
+    last.
 ``page``
     1-based page number; 24 devices a page.
 
@@ -30,14 +35,17 @@ Nothing here raises on bad input: a value that cannot be used is dropped and exp
 
 import datetime
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 
 from core.content import content_version, get_or_compute
+from core.search import folded_contains
 
 from .models import Brand, Category, Device, SpecField, SpecValue
 
@@ -68,8 +76,10 @@ SORTS = {
 }
 DEFAULT_SORT = "newest"
 SPEC_SORT_PREFIX = "best-"
-RESERVED = {"price"}
 PARAMETERS = {"q", "category", "brand", "min_price", "max_price", "year_from", "sort", "page"}
+SPEC_PARAM_SUFFIX = "-spec"
+# A shared cache (Redis) outlives a deploy: a new shape of FilterOptions needs a new key.
+OPTIONS_KEY = "catalog-filter-options-2"
 
 
 def is_catalog_parameter(name):
@@ -77,51 +87,93 @@ def is_catalog_parameter(name):
     return name in PARAMETERS or name.startswith(("min_", "max_"))
 
 
+def spec_param(spec_field):
+    """The name of ``spec_field`` in the query string: ``min_<it>``, ``max_<it>``, ``best-<it>``.
+
+    Its slug, unless ``min_<slug>`` or ``max_<slug>`` is a built-in parameter ("price" →
+    "price-spec"), so that any field name works beside the launch price. A slug that already
+    ends in "-spec" gets the suffix too, or a field slugged "price-spec" would take the name
+    of the one slugged "price".
+    """
+    slug = spec_field.slug
+    if {f"min_{slug}", f"max_{slug}"} & PARAMETERS or slug.endswith(SPEC_PARAM_SUFFIX):
+        return slug + SPEC_PARAM_SUFFIX
+    return slug
+
+
+class BrandChoice(NamedTuple):
+    brand: Brand
+    count: int
+
+
 @dataclass
 class FilterOptions:
     """Everything the form offers: categories, brands, filterable numeric fields."""
 
     categories: list
-    brands: list
     fields: list
     # field pk -> set of category pks it applies to
     field_categories: dict
+    # Every brand with devices, by name, with its device count.
+    brands: list
+    # category pk -> the brands with devices in it, by name, with their count there
+    category_brands: dict
 
     def fields_for(self, category):
         if category is None:
             return self.fields
         return [f for f in self.fields if category.pk in self.field_categories[f.pk]]
 
+    def brands_for(self, category):
+        """BrandChoices on offer: brands with devices in ``category``, or anywhere."""
+        if category is None:
+            return self.brands
+        return self.category_brands.get(category.pk, [])
+
 
 def filter_options():
     """The form's choices; three queries on a cold cache, none while the catalog is unchanged.
 
     A field is offered for the categories it applies to; one that applies to no category
-    is offered nowhere.
+    is offered nowhere. A brand is offered where it has devices, with their count.
     """
-    return get_or_compute(
-        f"catalog-filter-options:{content_version()}", _load_filter_options, timeout=3600
-    )
+    return get_or_compute(f"{OPTIONS_KEY}:{content_version()}", _load_filter_options, timeout=3600)
 
 
 def _load_filter_options():
-    fields = (
-        SpecField.objects.filter(filterable=True, kind=SpecField.Kind.NUMBER)
-        .exclude(slug__in=RESERVED)
-        .select_related("group")
+    fields = SpecField.objects.filter(filterable=True, kind=SpecField.Kind.NUMBER).select_related(
+        "group"
     )
     categories = list(Category.objects.prefetch_related(Prefetch("spec_fields", queryset=fields)))
     every = {f.pk: f for c in categories for f in c.spec_fields.all()}
-    options = FilterOptions(
+    brands, category_brands = _brand_counts()
+    return FilterOptions(
         categories=categories,
-        brands=list(Brand.objects.all()),
         fields=sorted(every.values(), key=_field_order),
         field_categories={
             pk: {c.pk for c in categories if any(f.pk == pk for f in c.spec_fields.all())}
             for pk in every
         },
+        brands=brands,
+        category_brands=category_brands,
     )
-    return options
+
+
+def _brand_counts():
+    """(every brand's BrandChoice, {category pk: its brands' BrandChoices}) in one query:
+    a row per brand and category it has devices in, by brand name."""
+    rows = (
+        Brand.objects.annotate(category_pk=F("devices__category"), device_count=Count("devices"))
+        .filter(category_pk__isnull=False)
+        .order_by("name", "pk")
+    )
+    by_category = defaultdict(list)
+    totals = {}
+    for brand in rows:
+        by_category[brand.category_pk].append(BrandChoice(brand, brand.device_count))
+        total = totals.get(brand.pk)
+        totals[brand.pk] = BrandChoice(brand, brand.device_count + (total.count if total else 0))
+    return list(totals.values()), dict(by_category)
 
 
 def _field_order(spec_field):
@@ -171,11 +223,11 @@ class SpecRange:
 
     @property
     def min_name(self):
-        return f"min_{self.field.slug}"
+        return f"min_{spec_param(self.field)}"
 
     @property
     def max_name(self):
-        return f"max_{self.field.slug}"
+        return f"max_{spec_param(self.field)}"
 
 
 @dataclass
@@ -236,10 +288,15 @@ class CatalogFilters:
             if self.category is None:
                 self.notice(f'Ignored category "{_shown(slug)}": there is no such category.')
 
-        brands = {b.slug: b for b in self.options.brands}
+        offered = {choice.brand.slug: choice.brand for choice in self.brand_choices}
+        every = {choice.brand.slug: choice.brand for choice in self.options.brands}
         for slug in dict.fromkeys(v for v in params.getlist("brand") if v.strip()):
-            if slug in brands:
-                self.brands.append(brands[slug])
+            if slug in offered:
+                self.brands.append(offered[slug])
+            elif slug in every:
+                # Applied, it would hide every device; dropped, the visitor sees why.
+                reason = f"{every[slug].name} has no devices in {self.category.name}"
+                self.notice(f'Ignored brand "{_shown(slug)}": {reason}.')
             else:
                 self.notice(f'Ignored brand "{_shown(slug)}": there is no such brand.')
 
@@ -263,36 +320,36 @@ class CatalogFilters:
         self.year_from = int(text)
 
     def _parse_ranges(self, params):
-        offered = {f.slug: f for f in self.fields}
-        every = {f.slug: f for f in self.options.fields}
+        offered = {spec_param(f): f for f in self.fields}
+        every = {spec_param(f): f for f in self.options.fields}
         ranges = {}
         for name in params:
-            prefix, _, slug = name.partition("_")
+            prefix, _, param = name.partition("_")
             given = any(v.strip() for v in params.getlist(name))
-            if prefix not in ("min", "max") or slug in RESERVED or not given:
+            if prefix not in ("min", "max") or name in PARAMETERS or not given:
                 continue
-            if slug not in offered:
-                if slug in every and self.category is not None:
-                    reason = f"{every[slug].name} is not a filter for {self.category.name}"
+            if param not in offered:
+                if param in every and self.category is not None:
+                    reason = f"{every[param].name} is not a filter for {self.category.name}"
                 else:
                     reason = "there is no such filter"
                 self.notice(f"Ignored {_shown(name)}: {reason}.")
                 continue
             number = self._number(params, name)
             if number is not None:
-                spec_range = ranges.setdefault(slug, SpecRange(offered[slug]))
+                spec_range = ranges.setdefault(offered[param].pk, SpecRange(offered[param]))
                 setattr(spec_range, "low" if prefix == "min" else "high", number)
-        self.ranges = [ranges[f.slug] for f in self.fields if f.slug in ranges]
+        self.ranges = [ranges[f.pk] for f in self.fields if f.pk in ranges]
 
     def _parse_sort(self, params):
         raw = self._first(params, "sort")
         if raw is None or raw in SORTS:
             self.sort = raw or DEFAULT_SORT
             return
-        fields = {f.slug: f for f in self.fields}
-        slug = raw.removeprefix(SPEC_SORT_PREFIX)
-        if raw.startswith(SPEC_SORT_PREFIX) and slug in fields:
-            self.sort, self.sort_field = raw, fields[slug]
+        fields = {spec_param(f): f for f in self.fields}
+        param = raw.removeprefix(SPEC_SORT_PREFIX)
+        if raw.startswith(SPEC_SORT_PREFIX) and param in fields:
+            self.sort, self.sort_field = raw, fields[param]
             return
         self.notice(f'Ignored sort "{_shown(raw)}": unknown order; showing newest first.')
 
@@ -323,11 +380,18 @@ class CatalogFilters:
         """Sorts by a spec, best first: highest first unless lower is better."""
         return [
             (
-                f"{SPEC_SORT_PREFIX}{f.slug}",
-                f"{f.name} (lowest first)" if f.direction == SpecField.Direction.LOWER else f.name,
+                f"{SPEC_SORT_PREFIX}{spec_param(f)}",
+                f"{f.name}: lowest first"
+                if f.direction == SpecField.Direction.LOWER
+                else f"{f.name}: highest first",
             )
             for f in self.fields
         ]
+
+    @property
+    def brand_choices(self):
+        """BrandChoices on offer: the chosen category's brands, or all, with device counts."""
+        return self.options.brands_for(self.category)
 
     @property
     def brand_slugs(self):
@@ -378,7 +442,7 @@ class CatalogFilters:
     def filter(self, queryset):
         """Apply the filters (no ordering); specs are matched with EXISTS, one per field."""
         if self.q:
-            queryset = queryset.filter(name__icontains=self.q)
+            queryset = queryset.filter(folded_contains("name", self.q))
         if self.category:
             queryset = queryset.filter(category=self.category)
         if self.brands:

@@ -1,10 +1,14 @@
 """One search over the news and the catalog, safe on any input.
 
-Articles use the database's own full-text index (see migration 0002): FTS5 on SQLite,
-a GIN-indexed weighted tsvector on PostgreSQL. Titles weigh more than summaries and
+Articles use the database's own full-text index (see migrations 0002 and 0003): FTS5 on
+SQLite, a GIN-indexed weighted tsvector on PostgreSQL. Titles weigh more than summaries and
 bodies. Visitors' input never reaches the query syntax: it is cut into plain word
 tokens first, so quotes, operators (AND OR NOT NEAR * ^ : -), parentheses and NUL
 bytes are just ignored.
+
+Case and accents never matter ("portege" finds "Portégé" and the other way round): FTS5's
+tokenizer folds both sides on SQLite; on PostgreSQL the indexed text and the query both go
+through ``specwise_unaccent`` (core.search), and so do device names and brands everywhere.
 """
 
 import re
@@ -14,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from comparisons.models import Device
+from core.search import folded_contains
 
 from .models import Article
 
@@ -25,10 +30,11 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # them too, as stop words).
 OPERATOR_WORDS = {"and", "or", "not", "near"}
 
-# Must stay identical to the index expression in migration 0002.
+# Must stay identical to the index expression in migration 0003.
 PG_VECTOR = (
-    "setweight(to_tsvector('english'::regconfig, title), 'A')"
-    " || setweight(to_tsvector('english'::regconfig, summary || ' ' || body), 'B')"
+    "setweight(to_tsvector('english'::regconfig, specwise_unaccent(title)), 'A')"
+    " || setweight(to_tsvector('english'::regconfig,"
+    " specwise_unaccent(summary || ' ' || body)), 'B')"
 )
 # bm25 weights per column: title, summary, body.
 FTS5_WEIGHTS = "10.0, 3.0, 1.0"
@@ -72,7 +78,8 @@ def search_articles(query, limit=20):
     if connection.vendor == "postgresql":
         sql = f"""
             SELECT {CARD_COLUMNS}
-            FROM news_article, plainto_tsquery('english'::regconfig, %s) query
+            FROM news_article,
+                plainto_tsquery('english'::regconfig, specwise_unaccent(%s)) query
             WHERE ({PG_VECTOR}) @@ query AND status = %s AND published_at <= %s
             ORDER BY ts_rank({PG_VECTOR}, query) DESC, published_at DESC
             LIMIT %s
@@ -81,12 +88,13 @@ def search_articles(query, limit=20):
         return list(Article.objects.raw(sql, [" ".join(words), published, now, limit]))
     condition = Q()
     for word in words:
-        condition &= Q(title__icontains=word) | Q(summary__icontains=word)
+        condition &= folded_contains("title", word) | folded_contains("summary", word)
     return list(Article.objects.published().filter(condition).for_cards()[:limit])
 
 
 def search_devices(query, limit=20):
-    """Devices whose name or brand contains every word of ``query``; one query."""
+    """Devices whose name or brand contains every word of ``query``, ignoring case and
+    accents; one query."""
     words = tokens(query)
     if not words:
         return []

@@ -64,7 +64,7 @@ def test_device_page_and_filtering_the_catalog_with_htmx(page, live_server, cata
     page.get_by_label("Min RAM").press("Enter")
     expect(page.locator("#results-count")).to_have_text("2 devices")
     expect(page).to_have_url(re.compile(r"\?category=phones&min_ram=8$"))
-    page.get_by_label("Sort by").select_option(label="RAM")
+    page.get_by_label("Sort by").select_option(label="RAM: highest first")
     expect(page.locator(".device-card__name").first).to_have_text("Budget Phone 2")
     assert page.evaluate("window.stillTheSamePage") is True
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from comparisons.models import Device
 from news.models import Article
 from news.search import search_articles, search_devices, tokens
 from tests.factories import ArticleFactory, BrandFactory, CategoryFactory, DeviceFactory
@@ -171,3 +172,72 @@ def test_device_search_matches_name_or_brand():
     DeviceFactory(name="Pixel 8", brand=BrandFactory(name="Google"))
     assert search_devices("nothing phone") == [phone]
     assert search_devices("(2)") == [phone]
+
+
+# Case and accents: "portege" finds "Portégé" and the other way round, on both databases.
+
+CASE_AND_ACCENT_SPELLINGS = ["portege", "Portégé", "PORTÉGÉ", "pOrTeGe", "PORTEGE"]
+
+
+@pytest.fixture
+def accents(db):
+    toshiba = BrandFactory(name="Toshiba")
+    now = timezone.now()
+    return {
+        "accented": DeviceFactory(name="Portégé X30", brand=toshiba),
+        "plain": DeviceFactory(name="Portege Z20", brand=toshiba),
+        "mediatek": DeviceFactory(name="Dimensity 9300", brand=BrandFactory(name="MediaTek")),
+        "accented story": ArticleFactory(
+            title="Toshiba brings back the Portégé",
+            summary="A light laptop returns.",
+            body="Nothing else.",
+            published_at=now - timedelta(hours=2),
+        ),
+        "plain story": ArticleFactory(
+            title="Laptop roundup",
+            summary="Thin and light.",
+            body="The Portege name is older than most readers.",
+            published_at=now - timedelta(hours=1),
+        ),
+    }
+
+
+@pytest.mark.parametrize("query", CASE_AND_ACCENT_SPELLINGS)
+def test_device_search_ignores_case_and_accents_both_ways(accents, query):
+    assert set(search_devices(query)) == {accents["accented"], accents["plain"]}
+
+
+@pytest.mark.parametrize("query", CASE_AND_ACCENT_SPELLINGS)
+def test_article_search_ignores_case_and_accents_both_ways(accents, query):
+    assert search_articles(query) == [accents["accented story"], accents["plain story"]]
+
+
+@pytest.mark.parametrize("query", ["mediatek", "MEDIATEK", "MédiaTek dimensity"])
+def test_device_search_ignores_case_in_brand_names(accents, query):
+    assert search_devices(query) == [accents["mediatek"]]
+
+
+def test_accented_and_plain_words_combine(accents):
+    assert search_devices("toshiba PORTÉGÉ x30") == [accents["accented"]]
+    assert search_articles("portégé toshiba") == [accents["accented story"]]
+
+
+def test_search_page_and_compare_finder_ignore_accents(client, accents):
+    response = client.get(reverse("news:search"), {"q": "portege"})
+    assert set(response.context["devices"]) == {accents["accented"], accents["plain"]}
+    assert "Portégé X30" in response.text
+    response = client.get(reverse("comparisons:compare-find"), {"q": "PORTÉGÉ"})
+    assert set(response.context["found"]) == {accents["accented"], accents["plain"]}
+
+
+def test_like_wildcards_in_a_search_word_are_literal(db):
+    underscore = DeviceFactory(name="Model 5_0")
+    DeviceFactory(name="Model 500")
+    DeviceFactory(name="Model 5%0")
+    assert search_devices("5_0") == [underscore]
+    assert search_devices("%") == []
+    assert search_devices("_") == []
+    # Straight to the queryset: words are cut at "%", and "_" is literal.
+    assert list(Device.objects.search("5_0")) == [underscore]
+    assert list(Device.objects.search("_")) == [underscore]
+    assert Device.objects.search("%").count() == 0
