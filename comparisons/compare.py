@@ -23,7 +23,8 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from .models import CompareItem, CompareList, Device, SpecValue
+from .models import CompareItem, CompareList, Device, SpecField, SpecValue
+from .units import SpecValueError, format_number, parse_yes_no
 
 KEY_SEPARATOR = "-vs-"
 COOKIE_SALT = "specwise.compare"
@@ -334,8 +335,24 @@ def devices_for_slugs(slugs):
     return [found[slug] for slug in slugs]
 
 
+def spec_text(spec):
+    """What a table or a card shows for ``spec``: a number field its stored number in the
+    field's unit ("1,370 g", whatever the source text says), so the figure beside a best mark
+    is the one that won; yes-no fields Yes or No; anything else its text."""
+    spec_field = spec.field
+    if spec_field.kind == SpecField.Kind.NUMBER and spec.number is not None:
+        return format_number(spec.number, spec_field.unit)
+    if spec_field.kind == SpecField.Kind.BOOLEAN:
+        try:
+            return "Yes" if parse_yes_no(spec.value) else "No"
+        except SpecValueError:
+            return spec.value  # "Yes, SA/NSA": the editor's words say more
+    return spec.value
+
+
 @dataclass
 class Cell:
+    # As shown (spec_text); ``number`` is the stored number best marks and bars use.
     text: str = ""
     number: float | None = None
     best: bool = False
@@ -391,7 +408,7 @@ def _bar(number, row_best, row_max, direction):
 
 def _row(spec_field, values):
     """A row of cells for one field; ``values`` holds a SpecValue or None per device."""
-    cells = [Cell(v.value, v.number) if v is not None else Cell() for v in values]
+    cells = [Cell(spec_text(v), v.number) if v is not None else Cell() for v in values]
     if spec_field.is_number:
         numbers = [c.number for c in cells if c.number is not None]
         best = spec_field.best(numbers)

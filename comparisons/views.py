@@ -1,12 +1,19 @@
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from core.pagecache import cache_public_page, dont_store
+from core.text import meta_text
 from news.models import Article
 
+from .compare import spec_text
 from .filters import CatalogFilters, is_catalog_parameter, paginate
-from .models import Brand, Device
+from .models import Brand, Device, SpecField
+from .units import format_number
 
 # Sent by static/js/catalog.js: the category the form's spec filters were drawn for.
 FIELDS_FOR_HEADER = "X-Catalog-Fields-For"
@@ -55,11 +62,12 @@ def product_json_ld(request, device):
         "category": device.category.name,
     }
     if device.summary:
-        data["description"] = device.summary
+        data["description"] = meta_text(device.summary)
     if device.image:
         data["image"] = request.build_absolute_uri(device.image.url)
     if device.released:
-        data["releaseDate"] = device.released.isoformat()
+        # At the precision known: "2008", "2019-03" or "2019-03-07" (ISO 8601 all three).
+        data["releaseDate"] = device.released_iso
     specs = [s for s in device.specs.all() if s.field.key]
     if specs:
         data["additionalProperty"] = [
@@ -68,14 +76,57 @@ def product_json_ld(request, device):
     return data
 
 
+# "4700 mAh" and "4,700 mAh" say the same: spaces, thousands commas and case aside.
+_SAME_FIGURE = re.compile(r"[\s,]")
+
+
+@dataclass(frozen=True)
+class SheetValue:
+    """A spec value as the device page shows it: the source text, the stored number when
+    the text says it another way ("1.37kg" stored as 1,370 g), and where it comes from."""
+
+    spec: object
+    text: str
+    number: str = ""
+    source_url: str = ""
+    source_label: str = ""
+
+    @classmethod
+    def of(cls, spec):
+        text = spec.value
+        number = ""
+        if spec.field.kind == SpecField.Kind.BOOLEAN:
+            text = spec_text(spec)
+        elif spec.field.kind == SpecField.Kind.NUMBER and spec.number is not None:
+            number = format_number(spec.number, spec.field.unit)
+            if _SAME_FIGURE.sub("", number).lower() == _SAME_FIGURE.sub("", text).lower():
+                number = ""
+        return cls(spec, text, number, *_source_link(spec.source.strip()))
+
+
+def _source_link(source):
+    """(URL, host name) for an http(s) source; ("", source) for a note or anything else."""
+    try:
+        parts = urlsplit(source)
+        host = parts.hostname
+    except ValueError:  # "http://[oops": not a URL after all
+        return "", source
+    if parts.scheme in ("http", "https") and host:
+        return source, host.removeprefix("www.")
+    return "", source
+
+
 @require_safe
 @cache_public_page
 def device_detail(request, slug):
     device = get_object_or_404(Device.objects.with_specs(), slug=slug)
     context = {
         "device": device,
-        "spec_groups": device.spec_groups(),
-        "key_specs": [s for s in device.specs.all() if s.field.key],
+        "spec_groups": [
+            (group, [SheetValue.of(spec) for spec in specs])
+            for group, specs in device.spec_groups()
+        ],
+        "key_specs": [(s.field.name, spec_text(s)) for s in device.specs.all() if s.field.key],
         "powers": list(device.powers.select_related("brand", "category").order_by("name")),
         "related_news": Article.objects.for_device(device)[:5],
         "canonical_url": request.build_absolute_uri(device.get_absolute_url()),

@@ -9,6 +9,7 @@ from comparisons.compare import canonical_key
 from comparisons.models import Device
 from comparisons.popular import popular_comparisons
 from core.pagecache import cache_public_page, dont_store
+from core.text import meta_text
 
 from .models import Article, Tag
 from .search import clean_query, search_articles, search_devices
@@ -92,7 +93,7 @@ def _news_article_data(request, article, url, devices):
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,
-        "description": article.summary,
+        "description": meta_text(article.summary),
         "mainEntityOfPage": url,
         "url": url,
         "author": {"@type": "Person", "name": article.author},

@@ -2,12 +2,9 @@
 
 from django import template
 
-from comparisons.models import SpecField
+from comparisons.compare import spec_text
 
 register = template.Library()
-
-_YES = {"yes", "y", "true", "1", "on"}
-_NO = {"no", "n", "false", "0", "off", "none", "-", "—"}
 
 
 @register.filter
@@ -19,13 +16,5 @@ def initials(name):
 
 @register.filter
 def spec_display(spec):
-    """A spec value as shown: yes-no fields read "Yes" / "No", others their display text."""
-    if spec.field.kind != SpecField.Kind.BOOLEAN:
-        return spec.value
-    text = spec.value.strip().lower()
-    if text in _YES or (not text and spec.number):
-        return "Yes"
-    if text in _NO or (not text and not spec.number):
-        return "No"
-    # "Yes, SA/NSA" and the like: the editor's words are more precise than a bare Yes.
-    return spec.value
+    """A spec value as cards and tables show it: numbers in the field's unit ("1,370 g")."""
+    return spec_text(spec)

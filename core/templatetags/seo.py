@@ -1,8 +1,12 @@
+import html
 import json
 
 from django import template
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeData, mark_safe
+
+from core.text import META_LENGTH
+from core.text import meta_text as shorten
 
 register = template.Library()
 
@@ -19,3 +23,15 @@ def json_ld(context, data):
         context.get("csp_nonce", ""),
         mark_safe(payload),
     )
+
+
+@register.filter
+def meta_text(value, limit=META_LENGTH):
+    """``value`` as one short line for a meta tag (see core.text.meta_text).
+
+    Already-escaped text (a rendered ``{% block description %}``) is measured and cut as the
+    reader sees it, then escaped again, so "&amp;" counts as one character and is never cut.
+    """
+    if isinstance(value, SafeData):
+        return escape(shorten(html.unescape(str(value)), int(limit)))
+    return shorten(value, int(limit))

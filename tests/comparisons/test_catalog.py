@@ -3,8 +3,15 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertInHTML
 
-from comparisons.filters import PER_PAGE, filter_options, parse_decimal
+from comparisons.filters import (
+    PER_PAGE,
+    filter_options,
+    is_catalog_parameter,
+    parse_decimal,
+    spec_param,
+)
 from comparisons.models import SpecField
 from tests.factories import (
     BrandFactory,
@@ -531,3 +538,165 @@ def test_filter_options_are_cached_until_the_catalog_changes(
     with committed():
         CategoryFactory(name="Tablets")
     assert "tablets" in {category.slug for category in filter_options().categories}
+
+
+# Brands follow the category, with their device counts.
+
+
+def brand_labels(response):
+    return [
+        f"{choice.brand.name} ({choice.count})"
+        for choice in response.context["filters"].brand_choices
+    ]
+
+
+def test_brand_choices_are_the_categorys_brands_with_their_counts(client, catalog):
+    BrandFactory(name="Empty Maker")  # no devices: offered nowhere
+    laptops = client.get(URL, {"category": "laptops"})
+    assert brand_labels(laptops) == ["Zeta (1)"]
+    assertInHTML('<label for="filter-brand-zeta">Zeta (1)</label>', laptops.text)
+    assert 'id="filter-brand-acme"' not in laptops.text
+    phones = client.get(URL, {"category": "phones"})
+    assert brand_labels(phones) == ["Acme (2)", "Zeta (2)"]
+    everything = client.get(URL)
+    assert brand_labels(everything) == ["Acme (2)", "Zeta (3)"]
+    assertInHTML('<label for="filter-brand-acme">Acme (2)</label>', everything.text)
+    assert "Empty Maker" not in everything.text
+
+
+def test_brand_without_devices_in_the_category_is_ignored_and_explained(client, catalog):
+    response = client.get(URL, {"category": "laptops", "brand": ["acme", "zeta"]})
+    assert names(response) == ["Echo Book"]
+    assert notices(response) == ['Ignored brand "acme": Acme has no devices in Laptops.']
+    assert response.context["filters"].querystring == "category=laptops&brand=zeta"
+    assert 'value="zeta" checked' in response.text
+
+
+def test_brand_choices_of_a_category_without_devices_are_empty(client, catalog):
+    CategoryFactory(name="Tablets")
+    response = client.get(URL, {"category": "tablets", "brand": "acme"})
+    assert names(response) == []
+    assert notices(response) == ['Ignored brand "acme": Acme has no devices in Tablets.']
+    # An empty placeholder stays, for the next out-of-band redraw to find.
+    assert '<div id="catalog-brands" hidden></div>' in response.text
+
+
+def test_htmx_request_redraws_brand_choices_only_for_another_category(client, catalog):
+    headers = {"HX-Request": "true", "X-Catalog-Fields-For": ""}
+    changed = client.get(URL, {"category": "laptops"}, headers=headers)
+    assert '<fieldset id="catalog-brands" class="field brand-choices" hx-swap-oob="true">' in (
+        changed.text
+    )
+    assert "Zeta (1)" in changed.text and "Acme" not in changed.text
+    headers["X-Catalog-Fields-For"] = "laptops"
+    same = client.get(URL, {"category": "laptops"}, headers=headers)
+    assert 'id="catalog-brands"' not in same.text
+
+
+# Any field name works, "Price" included.
+
+
+@pytest.fixture
+def price_field(catalog):
+    """A filterable "Price" spec (EUR, lower is better) beside the launch price (USD)."""
+    field = SpecFieldFactory(
+        name="Price",
+        unit="",
+        kind=NUMBER,
+        direction="lower",
+        filterable=True,
+        categories=[CategoryFactory(name="Phones"), CategoryFactory(name="Laptops")],
+    )
+    for name, euros in [("Alpha", 280), ("Bravo", 650), ("Charlie", 450), ("Echo Book", 1100)]:
+        SpecValueFactory(device=catalog[name], field=field, value=str(euros))
+    return field
+
+
+@pytest.mark.parametrize(
+    ("slug", "param"),
+    [("ram", "ram"), ("price", "price-spec"), ("price-spec", "price-spec-spec"), ("q", "q")],
+)
+def test_spec_param_names_a_field_apart_from_the_built_in_parameters(slug, param):
+    assert spec_param(SpecField(slug=slug)) == param
+
+
+def test_a_spec_field_named_price_filters_beside_the_launch_price(client, catalog, price_field):
+    assert price_field.slug == "price"
+    response = client.get(URL, {"min_price-spec": "400", "sort": "name"})
+    assert names(response) == ["Bravo", "Charlie", "Echo Book"]
+    assert notices(response) == []
+    both = {"min_price-spec": "400", "max_price": "600", "sort": "name"}
+    assert names(client.get(URL, both)) == ["Charlie"]
+    # The launch price keeps its own names.
+    launch = client.get(URL, {"min_price": "600", "sort": "name"})
+    assert names(launch) == ["Bravo", "Echo Book"]
+    assert notices(launch) == []
+    assert 'name="min_price-spec"' in launch.text and 'name="min_price"' in launch.text
+    assert response.context["filters"].querystring == "min_price-spec=400&sort=name"
+
+
+def test_a_spec_field_named_price_sorts(client, catalog, price_field):
+    response = client.get(URL, {"sort": "best-price-spec"})
+    assert names(response) == ["Alpha", "Charlie", "Bravo", "Echo Book", "Delta"]
+    assertInHTML(
+        '<option value="best-price-spec" selected>Price: lowest first</option>', response.text
+    )
+
+
+def test_a_spec_field_named_price_has_its_own_cached_pages(client, catalog, price_field):
+    assert is_catalog_parameter("min_price-spec")
+    assert len(names(client.get(URL))) == 5
+    assert names(client.get(URL, {"max_price-spec": "300"})) == ["Alpha"]
+
+
+# Sort labels read alike.
+
+
+def test_sort_labels_read_consistently(client, catalog):
+    SpecFieldFactory(
+        name="Display size",
+        kind=NUMBER,
+        filterable=True,
+        categories=[CategoryFactory(name="Phones")],
+    )
+    html = client.get(URL, {"category": "phones"}).text
+    for value, label in [
+        ("", "Newest first"),
+        ("oldest", "Oldest first"),
+        ("name", "Name A–Z"),
+        ("price-low", "Price: low to high"),
+        ("price-high", "Price: high to low"),
+        ("best-battery-capacity", "Battery capacity: highest first"),
+        ("best-weight", "Weight: lowest first"),
+        ("best-display-size", "Display size: highest first"),  # no direction
+    ]:
+        selected = " selected" if value == "" else ""
+        assertInHTML(f'<option value="{value}"{selected}>{label}</option>', html)
+
+
+# The name search ignores case and accents; LIKE wildcards are literal.
+
+
+def test_name_search_ignores_case_and_accents(client, catalog):
+    DeviceFactory(name="Portégé X30")
+    DeviceFactory(name="Portege Z20")
+    for query in ["portege", "PORTÉGÉ", "Portégé"]:
+        assert sorted(names(client.get(URL, {"q": query}))) == ["Portege Z20", "Portégé X30"]
+
+
+def test_name_search_wildcards_are_literal(client, catalog):
+    DeviceFactory(name="Model 5_0")
+    DeviceFactory(name="Model 500")
+    assert names(client.get(URL, {"q": "5_0"})) == ["Model 5_0"]
+    assert names(client.get(URL, {"q": "%"})) == []
+
+
+def test_cards_show_key_numbers_in_the_fields_unit(client):
+    weight = SpecFieldFactory(
+        name="Weight", unit="g", kind=SpecField.Kind.NUMBER, direction="lower", key=True
+    )
+    laptop = DeviceFactory(name="Heavy Laptop")
+    SpecValueFactory(device=laptop, field=weight, value="1.37kg", number=1370)
+    card = client.get(URL).text.split("Heavy Laptop", 1)[1].split("</article>", 1)[0]
+    assert "1,370 g" in card
+    assert "1.37kg" not in card

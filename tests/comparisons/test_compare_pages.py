@@ -305,3 +305,42 @@ def test_htmx_table_request_on_an_empty_list_gets_the_page(client):
     response = client.get(LIST, {"only": "differences"}, **HTMX)
     assert response.status_code == 200
     assert "Your compare list is empty" in response.text
+
+
+def test_a_weight_row_shows_both_figures_in_grams_with_the_best_on_the_lighter(client, mixed):
+    laptop_weight = mixed["laptop"].specs.get(field=mixed["weight"])
+    laptop_weight.value, laptop_weight.number = "1.37kg", 1370
+    laptop_weight.save()
+    html = client.get(shared_url(mixed["phone"], mixed["laptop"])).text
+    weight = cells(html, "Weight")
+    assert texts(weight) == ["201.2 g", "1,370 g"]
+    assert ["data-best" in attrs for attrs, _ in weight] == [True, False]
+    assert '<strong class="best-marker">best</strong>' in weight[0][1]
+    table = re.search(r'<table class="compare-table".*?</table>', html, re.S).group(0)
+    assert "1.37kg" not in table  # the source text stays on the device page
+
+
+def test_cells_show_yes_no_and_text_fields_as_such(mixed):
+    five_g = SpecFieldFactory(name="5G", kind=SpecField.Kind.BOOLEAN)
+    odd = SpecFieldFactory(name="Odd", unit="g", kind=SpecField.Kind.NUMBER)
+    for device, word in ((mixed["phone"], "yes"), (mixed["laptop"], "0")):
+        SpecValueFactory(device=device, field=five_g, value=word)
+    # A number field whose value has no number shows its text.
+    SpecValueFactory(device=mixed["phone"], field=odd, value="not announced", number=None)
+    table = build_table(devices_for_slugs(["nothing-phone-2", "yoga"]))
+    rows = {row.field.name: row for group in table.groups for row in group.rows}
+    assert [c.text for c in rows["5G"].cells] == ["Yes", "No"]
+    assert [c.text for c in rows["Odd"].cells] == ["not announced", ""]
+    assert [c.text for c in rows["OS"].cells] == ["Android", "Windows 11"]
+
+
+def test_one_figure_written_two_ways_is_no_difference(client, mixed):
+    phone_weight = mixed["phone"].specs.get(field=mixed["weight"])
+    phone_weight.value, phone_weight.number = "1.28 kg", 1280
+    phone_weight.save()
+    laptop_weight = mixed["laptop"].specs.get(field=mixed["weight"])
+    laptop_weight.value = "1280 g"
+    laptop_weight.save()
+    table = build_table(devices_for_slugs(["nothing-phone-2", "yoga"]), only_differences=True)
+    names = [row.field.name for group in table.groups for row in group.rows]
+    assert "Weight" not in names and "RAM" in names

@@ -1,3 +1,4 @@
+import datetime
 import json
 import re
 from decimal import Decimal
@@ -5,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test.html import parse_html
 from django.utils import timezone
+from django.utils.html import escape
 
 from comparisons.models import SpecField
 from news.models import Article
@@ -47,6 +49,15 @@ def phone():
     return device
 
 
+def assert_html_contains(html, needle):
+    assert parse_html(html).count(parse_html(needle)) == 1, html
+
+
+def product_data(html):
+    payload = re.search(r'<script type="application/ld\+json" nonce="[^"]+">(.*?)</script>', html)
+    return json.loads(payload.group(1))
+
+
 def page(client, device):
     response = client.get(device.get_absolute_url())
     assert response.status_code == 200
@@ -74,7 +85,9 @@ def test_spec_sheet_is_a_table_with_one_tbody_per_group(client, phone):
     assert table.count("<tbody>") == 3
     groups = re.findall(r'<th scope="rowgroup" colspan="2">([^<]+)</th>', table)
     assert groups == ["Display", "Battery", "Network"]
-    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]*)</td></tr>', table)
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]+)</th><td><span class="spec-value">([^<]*)</span>', table
+    )
     assert rows == [
         ("Display size", "6.7 in"),
         ("Battery capacity", "4700 mAh"),
@@ -85,7 +98,13 @@ def test_spec_sheet_is_a_table_with_one_tbody_per_group(client, phone):
 
 def test_spec_rows_parse_as_html(client, phone):
     response = page(client, phone)
-    row = parse_html('<tr><th scope="row">5G</th><td>Yes</td></tr>')
+    spec = phone.specs.get(field__name="5G")
+    row = parse_html(
+        '<tr><th scope="row">5G</th><td><span class="spec-value">Yes</span>'
+        '<small class="spec-provenance">Updated '
+        f'<time datetime="{spec.changed_at:%Y-%m}">{spec.changed_at:%B %Y}</time></small>'
+        "</td></tr>"
+    )
     assert parse_html(response.text).count(row) == 1
 
 
@@ -167,3 +186,112 @@ def test_device_page_query_budget(client, big_catalog, give_list, django_assert_
         response = client.get(device.get_absolute_url())
     assert response.text.count('<th scope="row">') == 36
     assert response.text.count('href="/news/') >= 5
+
+
+def sheet_row(html, name):
+    """The <td> of the spec sheet row ``name``."""
+    found = re.search(rf'<th scope="row">{re.escape(name)}</th><td>(.*?)</td>', html, re.S)
+    assert found, f"no row {name}"
+    return found.group(1)
+
+
+def test_the_sheet_keeps_the_source_text_and_adds_the_stored_figure_when_it_differs(client, phone):
+    weight = SpecFieldFactory(name="Weight", unit="g", kind=SpecField.Kind.NUMBER)
+    laptop = DeviceFactory(name="Yoga Slim 7x", slug="yoga")
+    SpecValueFactory(device=laptop, field=weight, value="1.37kg", number=1370)
+    capacity = SpecFieldFactory(name="Battery", unit="mAh", kind=SpecField.Kind.NUMBER)
+    SpecValueFactory(device=laptop, field=capacity, value="4700 mAh", number=4700)
+    html = page(client, laptop).text
+    assert sheet_row(html, "Weight").startswith(
+        '<span class="spec-value">1.37kg</span> <span class="spec-number">(1,370 g)</span>'
+    )
+    # "4700 mAh" already says 4,700 mAh: no figure beside it.
+    assert "spec-number" not in sheet_row(html, "Battery")
+
+
+def test_each_value_shows_its_source_as_a_link_to_its_host_and_when_it_changed(client, phone):
+    spec = phone.specs.get(field__name="Battery capacity")
+    spec.source = "https://www.example.com/nothing-phone-2/specs?lang=en"
+    spec.changed_at = timezone.make_aware(datetime.datetime(2024, 3, 5, 10, 0))
+    spec.save()
+    cell = sheet_row(page(client, phone).text, "Battery capacity")
+    assert_html_contains(
+        cell,
+        '<small class="spec-provenance">Source: <a href="https://www.example.com/nothing-phone-2/'
+        'specs?lang=en" rel="nofollow noopener">example.com</a> · Updated '
+        '<time datetime="2024-03">March 2024</time></small>',
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["Lenovo press kit, June 2024", "javascript:alert(1)", "ftp://example.com/specs", "http://[x"],
+)
+def test_a_source_that_is_not_a_web_address_shows_as_text(client, phone, source):
+    spec = phone.specs.get(field__name="Battery capacity")
+    spec.source = source
+    spec.save()
+    cell = sheet_row(page(client, phone).text, "Battery capacity")
+    assert "<a " not in cell
+    assert f"Source: {escape(source)} · Updated" in cell
+
+
+@pytest.mark.parametrize(
+    ("released", "precision", "iso", "text"),
+    [
+        (datetime.date(2008, 1, 1), "year", "2008", "2008"),
+        (datetime.date(2019, 3, 1), "month", "2019-03", "March 2019"),
+        (datetime.date(2019, 3, 7), "day", "2019-03-07", "7 March 2019"),
+    ],
+)
+def test_release_date_shows_at_its_precision_on_the_page_and_in_json_ld(
+    client, db, released, precision, iso, text
+):
+    device = DeviceFactory(released=released, released_precision=precision)
+    response = page(client, device)
+    assert f'<dt>Released</dt><dd><time datetime="{iso}">{text}</time></dd>' in response.text
+    assert product_data(response.text)["releaseDate"] == iso
+
+
+def test_device_without_release_date_has_none(client, db):
+    response = page(client, DeviceFactory(released=None))
+    assert "Released" not in response.text
+    assert "releaseDate" not in product_data(response.text)
+
+
+LONG_SUMMARY = (
+    "The second Nothing phone keeps its lights.\n\nIt adds a bigger battery,\r\n"
+    "a faster chip\tand   a new camera. " + "More words about the phone follow here. " * 9
+)
+
+
+def test_a_long_summary_with_line_breaks_becomes_one_short_line_in_meta_tags(client, db):
+    device = DeviceFactory(summary=LONG_SUMMARY)
+    assert len(LONG_SUMMARY) > 400
+    html = page(client, device).text
+    meta = re.search(r'<meta name="description" content="([^"]*)">', html).group(1)
+    og = re.search(r'<meta property="og:description" content="([^"]*)">', html).group(1)
+    described = product_data(html)["description"]
+    for text in (meta, og, described):
+        assert "\n" not in text and "\t" not in text and "  " not in text
+        assert 100 < len(text) <= 160
+        assert text.startswith("The second Nothing phone keeps its lights. It adds a bigger")
+        assert text.endswith("…")
+    # The page itself keeps the summary as written.
+    assert "lights.\n\nIt adds" in html
+
+
+def test_a_short_summary_reaches_meta_tags_unchanged(client, phone):
+    html = page(client, phone).text
+    assert '<meta name="description" content="A phone with lights on its back.">' in html
+    assert '<meta property="og:description" content="A phone with lights on its back.">' in html
+    assert product_data(html)["description"] == "A phone with lights on its back."
+
+
+def test_key_specs_in_the_header_show_the_stored_figure(client, phone):
+    weight = SpecFieldFactory(name="Weight", unit="g", kind=SpecField.Kind.NUMBER, key=True)
+    SpecValueFactory(device=phone, field=weight, value="0.2012 kg", number=201.2)
+    html = page(client, phone).text
+    header = re.search(r'<ul class="key-specs key-specs--header".*?</ul>', html, re.S).group(0)
+    assert "<li><span>Weight</span> <span>201.2 g</span></li>" in header
+    assert "<li><span>Display size</span> <span>6.7 in</span></li>" in header

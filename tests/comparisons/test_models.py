@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from comparisons.models import Device, SpecField, parse_number
+from comparisons.models import Device, SpecField
 from tests.factories import (
     BrandFactory,
     DeviceFactory,
@@ -19,23 +19,6 @@ HIGHER, LOWER, NONE = (
     SpecField.Direction.LOWER,
     SpecField.Direction.NONE,
 )
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("8 GB / 12 GB", 12.0),
-        ("4700 mAh", 4700.0),
-        ("1,28 kg", 1.28),
-        ("6.7 in", 6.7),
-        ("-5 dB", -5.0),
-        ("n/a", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_parse_number_takes_the_largest_number_in_the_text(text, expected):
-    assert parse_number(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -59,8 +42,15 @@ def test_best_of_no_numbers_is_none():
 
 
 def test_spec_value_of_a_number_field_gets_its_number_from_the_text(db):
-    field = SpecFieldFactory(kind=NUMBER)
+    field = SpecFieldFactory(kind=NUMBER, unit="GB")
     assert SpecValueFactory(field=field, value="8 GB / 12 GB").number == 12.0
+    weight = SpecFieldFactory(kind=NUMBER, unit="g")
+    assert SpecValueFactory(field=weight, value="1.37kg").number == 1370.0
+
+
+def test_a_spec_value_whose_text_the_parser_refuses_is_stored_without_a_number(db):
+    weight = SpecFieldFactory(kind=NUMBER, unit="g")
+    assert SpecValueFactory(field=weight, value="1.3 kilo").number is None
 
 
 def test_spec_value_of_a_text_field_has_no_number(db):

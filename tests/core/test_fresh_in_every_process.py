@@ -61,7 +61,7 @@ def prove_edits_reach_every_process(bases, content, tmp_path):
         assert fetch(base + article.get_absolute_url())[0] == 200
         assert "Everywhere story" in fetch(base + "/")[1]
         assert "4700 mAh" in fetch(base + phone.get_absolute_url())[1]
-        assert "4700 mAh" in fetch(base + shared)[1]
+        assert "4,700 mAh" in fetch(base + shared)[1]
         assert "Everywhere Phone" in fetch(base + "/devices/")[1]
 
     Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
@@ -87,7 +87,7 @@ def prove_edits_reach_every_process(bases, content, tmp_path):
     call_command("import_catalog", str(path), stdout=open("/dev/null", "w"))  # noqa: SIM115
     for base in bases:
         assert "5000 mAh" in fetch(base + phone.get_absolute_url())[1]
-        assert "5000 mAh" in fetch(base + shared)[1]
+        assert "5,000 mAh" in fetch(base + shared)[1]
 
 
 def head(base, path):

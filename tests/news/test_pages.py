@@ -182,3 +182,33 @@ def test_scheduled_story_appears_once_due(client, monkeypatch):
     # Time passes; nothing is saved. The page (cached or not) must show the story now.
     monkeypatch.setattr(timezone, "now", lambda: now + timedelta(hours=1, seconds=1))
     assert "Timed story" in client.get(reverse("news:article-list")).text
+
+
+def test_a_long_summary_with_line_breaks_is_one_short_line_in_meta_og_and_json_ld(client):
+    summary = (
+        "Xiaomi wants to be\na top-five carmaker.\r\n\r\nLei Jun explains how,\t"
+        "and why software matters most. "
+    ) + "Stores, chips and cars all connect. " * 10
+    assert len(summary) > 400
+    article = ArticleFactory(title="Xiaomi cars", summary=summary)
+    response = client.get(article.get_absolute_url())
+    html = response.text
+    meta = re.search(r'<meta name="description" content="([^"]*)">', html).group(1)
+    og = re.search(r'<meta property="og:description" content="([^"]*)">', html).group(1)
+    for text in (meta, og, json_ld(response)["description"]):
+        assert text.startswith("Xiaomi wants to be a top-five carmaker. Lei Jun explains how, and")
+        assert "\n" not in text and "\t" not in text and "  " not in text
+        assert len(text) <= 160
+        assert text.endswith("…")
+        assert not text[:-1].endswith(" ")
+
+
+def test_meta_description_counts_an_ampersand_as_one_character(client):
+    summary = "Q&A: " + "Lei Jun & Adam Zeng on cars & phones. " * 8
+    article = ArticleFactory(title="Q and A", summary=summary)
+    html = client.get(article.get_absolute_url()).text
+    meta = re.search(r'<meta name="description" content="([^"]*)">', html).group(1)
+    assert meta.startswith("Q&amp;A: Lei Jun &amp; Adam Zeng")
+    assert len(meta.replace("&amp;", "&")) <= 160
+    # Never half an entity at the cut.
+    assert re.search(r"&(?!amp;)", meta) is None
