@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.14; do \
 	&& { echo $$p; break; }; done)
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test lint format admin bench clean
+.PHONY: install run serve test lint format admin bench bench-import clean
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -59,3 +59,7 @@ clean:
 # Synthetic catalog (10,000 devices, 20,000 articles) behind gunicorn; see scripts/bench.py.
 bench: install
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+# Import the real third-party catalog (../shared/real_catalog) into a scratch database, twice.
+bench-import: install
+	$(BIN)/python scripts/bench_import.py
