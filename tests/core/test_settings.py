@@ -63,12 +63,17 @@ def test_production_passes_the_deploy_checks():
 
 
 def test_production_sends_the_security_headers():
-    # The sign-in form puts the CSRF token in the page and needs no database.
+    # The sign-in form puts the CSRF token in the page and needs no database; static files
+    # are not collected here, so it renders with plain (unhashed) static URLs.
     script = (
         "import json\n"
-        "from django.test import Client\n"
+        "from django.conf import settings\n"
+        "from django.test import Client, override_settings\n"
         "r = Client().get('/robots.txt', secure=True)\n"
-        "login = Client().get('/admin/login/', secure=True)\n"
+        "plain = {**settings.STORAGES, 'staticfiles': {'BACKEND': "
+        "'django.contrib.staticfiles.storage.StaticFilesStorage'}}\n"
+        "with override_settings(STORAGES=plain):\n"
+        "    login = Client().get('/admin/login/', secure=True)\n"
         "csrf = dict(login.cookies['csrftoken'])\n"
         "print(json.dumps({'headers': dict(r.headers), 'csrf_cookie': csrf}))\n"
     )
