@@ -12,6 +12,7 @@ in the session dict would do. The cookie is separate from the session so that
 logging in or out, which cycles or flushes the session, keeps the list.
 """
 
+import math
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -29,6 +30,10 @@ from .units import SpecValueError, format_number, parse_yes_no
 KEY_SEPARATOR = "-vs-"
 COOKIE_SALT = "specwise.compare"
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+# Undo after remove, clear and "Compare these in my list": a signed, timestamped snapshot
+# of the list as it was, good for this long (the contract asks for at least 10 minutes).
+UNDO_SALT = "specwise.compare.undo"
+UNDO_MAX_AGE = 30 * 60
 
 
 @dataclass
@@ -78,6 +83,8 @@ class Change:
     error: str = ""
     # Devices whose add/remove buttons must be redrawn.
     touched: list = field(default_factory=list)
+    # Slugs of the list just before the change, read under the lock (for undo).
+    before: list = field(default_factory=list)
 
 
 def canonical_key(slugs):
@@ -129,9 +136,10 @@ def set_cookie(response, token):
 
 
 def _items(**lookup):
+    # The chip comes along (one join) so a table can carry its values without a query.
     return (
         CompareItem.objects.filter(**lookup)
-        .select_related("device__brand", "device__category")
+        .select_related("device__brand", "device__category", "device__powered_by")
         .order_by("added_at", "pk")
     )
 
@@ -263,6 +271,7 @@ def remove(token, device):
         VisitorList(token=token, devices=remaining, removed_names=removed),
         changed=listed,
         touched=[device],
+        before=[d.slug for d in devices],
     )
 
 
@@ -276,7 +285,10 @@ def clear(token):
         if compare_list is not None:
             compare_list.delete()
     return Change(
-        VisitorList(token=token, removed_names=removed), changed=bool(devices), touched=devices
+        VisitorList(token=token, removed_names=removed),
+        changed=bool(devices),
+        touched=devices,
+        before=[d.slug for d in devices],
     )
 
 
@@ -301,38 +313,83 @@ def replace(token, devices):
         VisitorList(token=token, devices=list(devices), removed_names=removed),
         changed=True,
         touched=list(touched.values()),
+        before=[d.slug for d in before],
     )
+
+
+def snapshot(slugs):
+    """A signed, timestamped copy of a list (its slugs, in order) for an Undo form."""
+    return signing.dumps(list(slugs), salt=UNDO_SALT, compress=True)
+
+
+def read_snapshot(value):
+    """The slugs of a snapshot made by ``snapshot``.
+
+    Raises signing.SignatureExpired after UNDO_MAX_AGE, signing.BadSignature for anything
+    we did not sign (or signed as something else).
+    """
+    slugs = signing.loads(value or "", salt=UNDO_SALT, max_age=UNDO_MAX_AGE)
+    if not isinstance(slugs, list) or not all(isinstance(slug, str) for slug in slugs):
+        raise signing.BadSignature("not a compare list snapshot")
+    return slugs[: settings.COMPARE_MAX]
+
+
+def restore(token, slugs):
+    """Make the list of ``token`` what a snapshot says, in its order, whatever changed
+    since; devices deleted meanwhile are left out."""
+    found = Device.objects.with_related().in_bulk(slugs, field_name="slug")
+    change = replace(token, [found[slug] for slug in slugs if slug in found])
+    change.changed = True
+    return change
 
 
 # The comparison table.
 
 
-def spec_prefetch():
+def spec_prefetch(to_attr="compare_specs"):
     return Prefetch(
         "specs",
-        queryset=SpecValue.objects.select_related("field__group"),
-        to_attr="compare_specs",
+        queryset=SpecValue.objects.select_related("field__group").order_by(
+            "field__group__order", "field__group__name", "field__order", "field__name"
+        ),
+        to_attr=to_attr,
     )
 
 
 def with_table_specs(devices):
-    """Fetch the spec values of ``devices`` (a list) in one query, whatever their number."""
-    prefetch_related_objects(devices, spec_prefetch())
+    """Fetch the spec values of ``devices`` (a list) and of their chips in one query,
+    whatever their number. The chips must be loaded already (``load`` and
+    ``devices_for_slugs`` select them with the devices)."""
+    chips = [device.powered_by for device in devices if device.powered_by_id]
+    prefetch_related_objects([*devices, *chips], spec_prefetch())
     return devices
 
 
 def devices_for_slugs(slugs):
-    """Devices for a shared comparison in the given order, specs fetched; None if any is
-    unknown. Two queries."""
-    found = {
-        d.slug: d
-        for d in Device.objects.with_related()
-        .prefetch_related(spec_prefetch())
-        .filter(slug__in=slugs)
-    }
+    """Devices for a shared comparison in the given order, their specs and their chips'
+    fetched; None if any is unknown. Two queries."""
+    found = {d.slug: d for d in Device.objects.with_related().filter(slug__in=slugs)}
     if len(found) != len(set(slugs)):
         return None
-    return [found[slug] for slug in slugs]
+    return with_table_specs([found[slug] for slug in slugs])
+
+
+def field_order(spec_field):
+    """Where a field stands on a spec sheet and in a table: its group's place, then its own."""
+    return (spec_field.group.order, spec_field.group.name, spec_field.order, spec_field.name)
+
+
+def with_chip_values(own, chip, chip_specs):
+    """A device's values, plus its chip's values for the fields it has none of.
+
+    [(spec value, None for the device's own or the chip it comes from)]: the one rule for
+    carried values ("4 nm · Snapdragon 8+ Gen 1"), on the device page and in tables.
+    """
+    entries = [(spec, None) for spec in own]
+    if chip is not None:
+        have = {spec.field_id for spec in own}
+        entries += [(spec, chip) for spec in chip_specs if spec.field_id not in have]
+    return entries
 
 
 def spec_text(spec):
@@ -356,8 +413,12 @@ class Cell:
     text: str = ""
     number: float | None = None
     best: bool = False
-    # 0–100: this value against the row's best (or largest, where no direction applies).
+    # 0–100: this value against its category's best, where the field has a direction.
     bar: int | None = None
+    # The chip the value comes from, when the device has none of its own.
+    chip: object = None
+    # The category the value is judged in: the device's, or its chip's for a carried value.
+    category_id: int | None = None
 
     @property
     def missing(self):
@@ -381,65 +442,166 @@ class Group:
 
 
 @dataclass
+class Reason:
+    """A row a device wins: "4,575 mAh battery capacity, 14 % more than Galaxy S24"."""
+
+    field: object
+    text: str
+    # |best − runner-up| / runner-up; infinite against a runner-up of 0.
+    margin: float
+
+
+@dataclass
 class Table:
     devices: list
     groups: list
     only_differences: bool = False
     # Rows hidden by "only differences".
     hidden: int = 0
+    # [(device, [Reason, …])] in column order, largest margin first, at most MAX_REASONS.
+    reasons: list = field(default_factory=list)
 
     @property
     def row_count(self):
         return sum(len(group.rows) for group in self.groups)
 
+    @property
+    def has_reasons(self):
+        return any(reasons for _, reasons in self.reasons)
 
-def _bar(number, row_best, row_max, direction):
-    if number is None:
-        return None
-    if direction == "lower" and row_best is not None:
+    @property
+    def has_chip_values(self):
+        return any(cell.chip for group in self.groups for row in group.rows for cell in row.cells)
+
+
+MAX_REASONS = 5
+
+
+def _bar(number, best, direction):
+    if direction == SpecField.Direction.LOWER:
         if number <= 0:
             return 100
-        return max(0, min(100, round(100 * row_best / number)))
-    top = row_best if row_best is not None else row_max
-    if top is None or top <= 0:
+        return max(0, min(100, round(100 * best / number)))
+    if best <= 0:
         return None
-    return max(0, min(100, round(100 * number / top)))
+    return max(0, min(100, round(100 * number / best)))
 
 
-def _row(spec_field, values):
-    """A row of cells for one field; ``values`` holds a SpecValue or None per device."""
-    cells = [Cell(spec_text(v), v.number) if v is not None else Cell() for v in values]
-    if spec_field.is_number:
-        numbers = [c.number for c in cells if c.number is not None]
+def _judge(spec_field, cells):
+    """Mark each category's best cell and draw bars, for fields with a direction.
+
+    Values are judged only against values of the same category (a carried chip value
+    against chips), and only where at least two of them differ: a lone value, or values
+    all alike, get no mark and no bar. Returns the wins: (winner's index, runner-up
+    indexes) for each category whose best value one cell alone holds.
+    """
+    if not spec_field.is_number or spec_field.direction == SpecField.Direction.NONE:
+        return []
+    by_category = {}
+    for index, cell in enumerate(cells):
+        if cell.number is not None:
+            by_category.setdefault(cell.category_id, []).append(index)
+    wins = []
+    for indexes in by_category.values():
+        numbers = [cells[i].number for i in indexes]
+        if len(set(numbers)) < 2:
+            continue
         best = spec_field.best(numbers)
-        # "Best" means something only where at least two values differ.
-        if best is not None and len(set(numbers)) < 2:
-            best = None
-        row_max = max(numbers) if numbers else None
-        for cell in cells:
-            cell.best = best is not None and cell.number == best
-            cell.bar = _bar(cell.number, best, row_max, spec_field.direction)
-    return Row(spec_field, cells)
+        for i in indexes:
+            cells[i].best = cells[i].number == best
+            cells[i].bar = _bar(cells[i].number, best, spec_field.direction)
+        holders = [i for i in indexes if cells[i].best]
+        if len(holders) == 1:
+            runner_up = spec_field.best([cells[i].number for i in indexes if i != holders[0]])
+            wins.append((holders[0], [i for i in indexes if cells[i].number == runner_up]))
+    return wins
+
+
+def _what(spec_field):
+    """A field's name inside a sentence: "battery capacity", but "CPU cores" and "RAM"."""
+    name = spec_field.name
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
+
+
+def _names(names):
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _percent(share):
+    """A margin as people read it: "14", "2.5", "0.04"."""
+    percent = 100 * share
+    if percent >= 10:
+        return format_number(round(percent))
+    return format_number(round(percent, 1) if percent >= 0.1 else percent)
+
+
+def _reason(spec_field, winner, runner_ups, devices):
+    """Why a device is the one to pick for this row, with its figure and margin."""
+    cell, other = winner, runner_ups[0][1]
+    figure = format_number(cell.number, spec_field.unit)
+    text = f"{figure} {_what(spec_field)}"
+    if cell.chip is not None:
+        text += f" ({cell.chip.name})"
+    names = _names([devices[i].name for i, _ in runner_ups])
+    if other.number == 0:
+        margin = math.inf
+        text += f", against {format_number(0, spec_field.unit)} on {names}"
+    else:
+        margin = abs(cell.number - other.number) / abs(other.number)
+        more = "more" if cell.number > other.number else "less"
+        text += f", {_percent(margin)} % {more} than {names}"
+    return Reason(spec_field, text, margin)
+
+
+def _row(spec_field, devices, entries):
+    """A row of cells for one field, and its wins as {device index: Reason}.
+
+    ``entries`` holds, per device, (spec value, chip or None) or None.
+    """
+    cells = []
+    for device, entry in zip(devices, entries, strict=True):
+        if entry is None:
+            cells.append(Cell())
+            continue
+        spec, chip = entry
+        owner = chip or device
+        cells.append(Cell(spec_text(spec), spec.number, chip=chip, category_id=owner.category_id))
+    wins = {}
+    for winner, runner_ups in _judge(spec_field, cells):
+        others = [(i, cells[i]) for i in runner_ups]
+        wins[winner] = _reason(spec_field, cells[winner], others, devices)
+    return Row(spec_field, cells), wins
+
+
+def _chip_specs(device):
+    chip = device.powered_by if device.powered_by_id else None
+    return chip, (chip.compare_specs if chip is not None else [])
 
 
 def build_table(devices, only_differences=False):
-    """Rows grouped by spec group and aligned by spec field across all ``devices``.
+    """Rows grouped by spec group and aligned by spec field across all ``devices``, with
+    each device's reasons to pick it.
 
-    ``devices`` need ``compare_specs`` (see with_table_specs / devices_for_slugs); no query
-    runs here. A device without a value for a field shows an empty (missing) cell.
+    ``devices`` need ``compare_specs``, their chips too (see with_table_specs and
+    devices_for_slugs); no query runs here. A device shows its chip's value for a field
+    it has none of; a device with neither shows an empty (missing) cell.
     """
     by_device = []
     fields = {}
     for device in devices:
         values = {}
-        for spec in device.compare_specs:
-            values[spec.field_id] = spec
+        for spec, chip in with_chip_values(device.compare_specs, *_chip_specs(device)):
+            values[spec.field_id] = (spec, chip)
             fields[spec.field_id] = spec.field
         by_device.append(values)
-    ordered = sorted(fields.values(), key=lambda f: (f.group.order, f.group.name, f.order, f.name))
     groups, hidden = [], 0
-    for spec_field in ordered:
-        row = _row(spec_field, [values.get(spec_field.pk) for values in by_device])
+    reasons = [[] for _ in devices]
+    for spec_field in sorted(fields.values(), key=field_order):
+        row, wins = _row(spec_field, devices, [values.get(spec_field.pk) for values in by_device])
+        for index, reason in wins.items():
+            reasons[index].append(reason)
         if only_differences and not row.differs:
             hidden += 1
             continue
@@ -447,4 +609,80 @@ def build_table(devices, only_differences=False):
             groups[-1].rows.append(row)
         else:
             groups.append(Group(spec_field.group, [row]))
-    return Table(list(devices), groups, only_differences, hidden)
+    picks = [
+        (device, sorted(found, key=lambda r: -r.margin)[:MAX_REASONS])
+        for device, found in zip(devices, reasons, strict=True)
+    ]
+    return Table(list(devices), groups, only_differences, hidden, picks)
+
+
+# Rivals: what a device page suggests comparing with.
+
+# Neighbours fetched on each side of a device's price (or release date) before ranking.
+RIVAL_CANDIDATES = 8
+# Key figures compared between a device and its candidates.
+RIVAL_KEY_FIELDS = 4
+
+
+def _neighbours(device):
+    """Two bounded index range scans around ``device`` in its category: the nearest
+    cheaper and dearer devices (index device_cat_price), else the nearest older and newer
+    (index device_cat_released), else the newest."""
+    same = Device.objects.filter(category_id=device.category_id).exclude(pk=device.pk)
+    if device.launch_price is not None:
+        price = device.launch_price
+        above = same.filter(launch_price__gte=price).order_by("launch_price", "pk")
+        below = same.filter(launch_price__lt=price).order_by("-launch_price", "-pk")
+    elif device.released is not None:
+        # The orders follow the index (category, -released, name), scanned either way.
+        above = same.filter(released__gte=device.released).order_by("released", "-name")
+        below = same.filter(released__lt=device.released).order_by("-released", "name")
+    else:
+        above, below = same.order_by("-released", "name"), same.none()
+    n = RIVAL_CANDIDATES
+    return Q(pk__in=above.values("pk")[:n]) | Q(pk__in=below.values("pk")[:n])
+
+
+def _distance(device, other, keys):
+    """How far apart two devices are: price ratio, release months, key figure ratios."""
+    distance = 0.0
+    if device.launch_price and other.launch_price:
+        distance += abs(math.log(float(other.launch_price) / float(device.launch_price)))
+    else:
+        distance += 1
+    if device.released and other.released:
+        distance += abs((device.released - other.released).days) / 730
+    else:
+        distance += 0.5
+    ratios = []
+    for field_id, number in keys.items():
+        theirs = getattr(other, f"key_{field_id}")
+        if theirs is not None and theirs > 0 and number > 0:
+            ratios.append(abs(math.log(theirs / number)))
+    distance += sum(ratios) / len(ratios) if ratios else 0.5
+    return distance
+
+
+def rivals(device, limit=5):
+    """Up to ``limit`` devices of ``device``'s category closest to it in price, release and
+    key figures, closest first.
+
+    One query, bounded whatever the catalog's size: the nearest neighbours on each side
+    (see _neighbours), each with its key figures read through the unique (device, field)
+    index. Reads ``device.specs`` (prefetch them).
+    """
+    keys = {
+        spec.field_id: spec.number
+        for spec in device.specs.all()
+        if spec.field.key and spec.field.is_number and spec.number is not None
+    }
+    keys = dict(list(keys.items())[:RIVAL_KEY_FIELDS])
+    values = SpecValue.objects.filter(device=OuterRef("pk")).order_by()
+    figures = {
+        f"key_{field_id}": Subquery(values.filter(field_id=field_id).values("number")[:1])
+        for field_id in keys
+    }
+    candidates = Device.objects.filter(_neighbours(device)).select_related("brand").order_by()
+    candidates = list(candidates.annotate(**figures))
+    candidates.sort(key=lambda other: (_distance(device, other, keys), other.name, other.pk))
+    return candidates[:limit]

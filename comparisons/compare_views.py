@@ -1,17 +1,22 @@
-"""The compare list: change it (add, remove, clear), find devices for it, show it.
+"""The compare list: change it (add, remove, clear, undo), find devices for it, show it.
 
-Changes answer htmx with the widget plus out-of-band copies of every add/remove button
-of the devices involved, and plain form posts with a 303 back and a message. Errors
-answer htmx with status 200 and the error inside the widget, because htmx 2 does not
-swap 4xx responses unless configured to; plain posts get a real 400 or 404 page.
+Changes answer htmx with the widget plus out-of-band copies of everything else that shows
+the list: every add/remove button of the devices involved, the nav badge, the phone bar,
+the feedback shown beside the control used (with its Undo form); the table of /compare/
+fetches itself again on the event the answer sends. Plain form posts get a 303 back and a
+message (with the Undo form after remove, clear and "Compare these in my list"). Errors
+answer htmx with status 200 and the error in the feedback and the widget, because htmx 2
+does not swap 4xx responses unless configured to; plain posts get a real 400 or 404 page.
+Undo forms are answers to a POST, never part of a page the page cache keeps.
 """
 
 import hashlib
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,6 +27,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.content import content_version, get_or_compute
 from core.pagecache import cache_public_page
+from news.models import Article
 
 from . import compare
 from .models import Device
@@ -30,6 +36,12 @@ from .popular import record_view
 logger = logging.getLogger(__name__)
 
 FIND_LIMIT = 8
+NEWS_LIMIT = 5
+# A message that carries an Undo form has this prefix and the snapshot as its extra tags.
+UNDO_TAG = "undo:"
+# The htmx event a change answer sends, and the region of /compare/ that listens to it.
+LIST_CHANGED = "compare-changed"
+LIST_BODY = "compare-list-body"
 
 
 def _is_safe(request, url):
@@ -59,25 +71,50 @@ def _partial(request):
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def _widget(request, visitor_list, *, status="", error="", touched=(), code=200):
-    """The htmx answer: the widget, and every button of the ``touched`` devices."""
+def _list_context(request, visitor_list, only):
+    """What /compare/ shows of a list: the table, the share link, the devices' news."""
+    devices = compare.with_table_specs(list(visitor_list.devices))
+    context = {
+        "table": compare.build_table(devices, only) if devices else None,
+        "editable": True,
+        "base_url": reverse("comparisons:compare"),
+        "news": Article.objects.for_devices(devices)[:NEWS_LIMIT] if devices else [],
+    }
+    if visitor_list.share_key:
+        context["share_url"] = request.build_absolute_uri(
+            reverse("comparisons:compare-shared", args=[visitor_list.share_key])
+        )
+    return context
+
+
+def _widget(request, visitor_list, *, status="", error="", touched=(), undo=""):
+    """The htmx answer: the widget, and out of band everything else that shows the list.
+
+    The table of /compare/ redraws itself on the ``compare-changed`` event this sends
+    (a GET of its own: a change answer stays within the query budget).
+    """
     request.compare_list = visitor_list
     page_url = _page_url(request)
-    response = render(
-        request,
-        "comparisons/compare_changed.html",
-        {
-            "compare_status": status,
-            "compare_error": error,
-            "oob_devices": touched,
-            "next_url": page_url,
-        },
-        status=code,
-    )
-    # The table on /compare/ shows the list too: reload it rather than leave it stale.
-    if not error and urlsplit(page_url).path == reverse("comparisons:compare"):
-        response["HX-Refresh"] = "true"
+    context = {
+        "compare_status": status,
+        "compare_error": error,
+        "compare_undo": undo,
+        "oob_devices": touched,
+        "next_url": page_url,
+        "on_list_page": urlsplit(page_url).path == reverse("comparisons:compare"),
+    }
+    response = render(request, "comparisons/compare_changed.html", context)
+    if not error:
+        response["HX-Trigger"] = LIST_CHANGED
     return response
+
+
+def _refused(request, title, text, status):
+    """A request we cannot act on: the error in the widget for htmx, else an error page."""
+    if request.htmx:
+        return _widget(request, compare.load(request), error=text)
+    context = {"title": title, "text": text}
+    return render(request, "comparisons/compare_error.html", context, status=status)
 
 
 def _device_from_post(request):
@@ -85,30 +122,21 @@ def _device_from_post(request):
     slug = request.POST.get("device", "").strip()
     if not slug:
         text = "No device was chosen: the form sent no device."
-        if request.htmx:
-            return None, _widget(request, compare.load(request), error=text)
-        return None, render(
-            request,
-            "comparisons/compare_error.html",
-            {"title": "No device chosen", "text": text},
-            status=400,
-        )
+        return None, _refused(request, "No device chosen", text, 400)
     device = Device.objects.with_related().filter(slug=slug[:200]).first()
     if device is None:
         text = f"We could not find a device called “{slug[:200]}”. It may have been removed."
-        if request.htmx:
-            return None, _widget(request, compare.load(request), error=text)
-        return None, render(
-            request,
-            "comparisons/compare_error.html",
-            {"title": "Device not found", "text": text},
-            status=404,
-        )
+        return None, _refused(request, "Device not found", text, 404)
     return device, None
 
 
-def _answer(request, change, text):
-    """Answer a change: the widget for htmx, else a message and a 303 back."""
+def _answer(request, change, text, undo=False):
+    """Answer a change: the widget for htmx, else a message and a 303 back.
+
+    With ``undo``, a change that changed something comes with an Undo form holding the
+    list as it was.
+    """
+    snapshot = compare.snapshot(change.before) if undo and change.changed else ""
     if request.htmx:
         response = _widget(
             request,
@@ -116,12 +144,13 @@ def _answer(request, change, text):
             status="" if change.error else text,
             error=change.error,
             touched=change.touched,
+            undo=snapshot,
         )
     else:
         if change.error:
             messages.error(request, change.error)
         else:
-            messages.success(request, text)
+            messages.success(request, text, extra_tags=UNDO_TAG + snapshot if snapshot else "")
         response = redirect(_next_url(request))
         response.status_code = 303
     if change.visitor_list.token:
@@ -152,13 +181,34 @@ def compare_remove(request):
         text = f"Removed {device.name} from your compare list."
     else:
         text = f"{device.name} is not in your compare list."
-    return _answer(request, change, text)
+    return _answer(request, change, text, undo=True)
 
 
 @require_POST
 def compare_clear(request):
     change = compare.clear(compare.get_token(request))
     text = "Your compare list is now empty." if change.changed else "Your list was already empty."
+    return _answer(request, change, text, undo=True)
+
+
+@require_POST
+def compare_undo(request):
+    """Put the list back as a snapshot from an Undo form says, discarding later changes."""
+    try:
+        slugs = compare.read_snapshot(request.POST.get("snapshot", ""))
+    except signing.SignatureExpired:
+        minutes = compare.UNDO_MAX_AGE // 60
+        text = f"Undo is no longer possible: it lasts {minutes} minutes after a change."
+        return _answer(request, compare.Change(compare.load(request), False, error=text), "")
+    except signing.BadSignature:
+        text = "This undo form is damaged or was not made by Specwise, so it cannot be used."
+        return _refused(request, "Cannot undo", text, 400)
+    change = compare.restore(compare.get_token(request), slugs)
+    count = len(change.visitor_list.devices)
+    if count:
+        text = f"Undone: your compare list is back to {count} device{'s' if count > 1 else ''}."
+    else:
+        text = "Undone: your compare list is empty again."
     return _answer(request, change, text)
 
 
@@ -175,22 +225,22 @@ def compare_find(request):
 
 
 @require_safe
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-Target")
 def compare_list(request):
     visitor_list = compare.load(request)
     request.compare_list = visitor_list
+    if _partial(request) and request.htmx.target == LIST_BODY:
+        # The list changed on this page: its table, as the page shows it now.
+        page_url = _page_url(request)
+        only = parse_qs(urlsplit(page_url).query).get("only") == ["differences"]
+        context = {**_list_context(request, visitor_list, only), "next_url": page_url}
+        return render(request, "comparisons/compare_list.html#body", context)
     only = request.GET.get("only") == "differences"
-    devices = compare.with_table_specs(list(visitor_list.devices))
-    table = compare.build_table(devices, only) if devices else None
-    context = {"table": table, "editable": True, "base_url": reverse("comparisons:compare")}
-    if table and _partial(request):
+    context = _list_context(request, visitor_list, only)
+    if context["table"] and _partial(request):
         return render(request, "comparisons/compare_list.html#table", context)
-    if visitor_list.share_key:
-        if request.method == "GET":
-            record_view(request, visitor_list.share_key)
-        context["share_url"] = request.build_absolute_uri(
-            reverse("comparisons:compare-shared", args=[visitor_list.share_key])
-        )
+    if visitor_list.share_key and request.method == "GET" and not _partial(request):
+        record_view(request, visitor_list.share_key)
     return render(request, "comparisons/compare_list.html", context)
 
 
@@ -222,7 +272,8 @@ def _shared_table(request, key, slugs, only):
         return {"names": [d.name for d in devices], "table": html}
 
     digest = hashlib.sha256(key.encode()).hexdigest()
-    cache_key = f"compare-shared:{digest}:{int(only)}:{content_version()}"
+    # "v2": tables with reasons and carried chip values; older cached tables are not reused.
+    cache_key = f"compare-shared:v2:{digest}:{int(only)}:{content_version()}"
     return get_or_compute(cache_key, render_table, timeout=24 * 3600)
 
 
@@ -249,14 +300,17 @@ def _shared_page(request, key, slugs):
     shared = _shared_table(request, key, slugs, only)
     if shared is None:
         raise Http404("One of these devices does not exist.")
+    if _partial(request):
+        context = {"table_html": shared["table"]}
+        return render(request, "comparisons/compare_shared.html#table", context)
+    compared = Device.objects.filter(slug__in=slugs).values("pk")
     context = {
         "key": key,
         "names": shared["names"],
         "table_html": shared["table"],
         "canonical_url": request.build_absolute_uri(request.path),
+        "news": Article.objects.for_devices(compared)[:NEWS_LIMIT],
     }
-    if _partial(request):
-        return render(request, "comparisons/compare_shared.html#table", context)
     return render(request, "comparisons/compare_shared.html", context)
 
 
@@ -266,7 +320,8 @@ def _use_shared(request, slugs):
     if devices is None:
         raise Http404("One of these devices does not exist.")
     change = compare.replace(compare.get_token(request), devices)
-    messages.success(request, f"Your compare list now holds {len(devices)} devices.")
+    text = f"Your compare list now holds {len(devices)} devices."
+    messages.success(request, text, extra_tags=UNDO_TAG + compare.snapshot(change.before))
     response = redirect("comparisons:compare")
     response.status_code = 303
     compare.set_cookie(response, change.visitor_list.token)

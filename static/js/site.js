@@ -2,14 +2,6 @@
 (function () {
   "use strict";
 
-  // After htmx swaps the compare widget, tell screen readers what changed.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var status = document.getElementById("compare-status");
-    if (status && event.detail.target && event.detail.target.id === "compare-widget") {
-      status.textContent = status.dataset.message || status.textContent;
-    }
-  });
-
   // "Copy link" buttons: copy the value of the input they point at.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy-target]");

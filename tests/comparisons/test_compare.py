@@ -1,5 +1,6 @@
 """The compare list: adding, removing, clearing, with and without htmx."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
 from django.test import Client
+from django.test.html import parse_html
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,6 +45,34 @@ def listed(client):
 
 def messages_of(response):
     return [str(m) for m in response.context["messages"]]
+
+
+def by_id(html, element_id):
+    """The element ``element_id`` of ``html`` as parsed (attributes, children), or None."""
+    stack = [parse_html(html)]
+    while stack:
+        element = stack.pop()
+        if isinstance(element, str):
+            continue
+        if dict(element.attributes).get("id") == element_id:
+            return element
+        stack.extend(element.children)
+    return None
+
+
+def oob(response, element_id):
+    """The out-of-band element ``element_id`` of an htmx answer, as HTML."""
+    element = by_id(response.text, element_id)
+    assert element is not None and "hx-swap-oob" in dict(element.attributes), element_id
+    return str(element)
+
+
+def widget(response):
+    return str(by_id(response.text, "compare-widget"))
+
+
+def feedback(response):
+    return oob(response, "compare-feedback")
 
 
 def test_add_keeps_the_order_added(client, devices):
@@ -96,8 +126,10 @@ def test_full_list_error_shows_in_the_widget_with_htmx(client, devices, settings
     client.post(ADD, {"device": devices[1].slug})
     response = client.post(ADD, {"device": devices[2].slug}, **HTMX)
     assert response.status_code == 200
-    assert "Your compare list is full (2 devices)" in response.text
-    assert 'role="alert"' in response.text
+    assert "Your compare list is full (2 devices)" in widget(response)
+    # Shown beside the button tapped, and read out (compare.js) from data-message.
+    assert "Your compare list is full (2 devices)" in feedback(response)
+    assert "compare-feedback__box--error" in feedback(response)
     assert listed(client) == [devices[0].slug, devices[1].slug]
 
 
@@ -126,8 +158,8 @@ def test_missing_field_is_a_400_with_a_plain_message(client):
 def test_missing_field_with_htmx_shows_the_error_in_the_widget(client):
     response = client.post(REMOVE, {}, **HTMX)
     assert response.status_code == 200
-    assert "No device was chosen" in response.text
-    assert 'role="alert"' in response.text
+    assert "No device was chosen" in widget(response)
+    assert 'data-message="No device was chosen: the form sent no device."' in response.text
 
 
 @pytest.mark.parametrize("url", [ADD, REMOVE, CLEAR])
@@ -175,11 +207,41 @@ def test_htmx_clear_redraws_every_previously_listed_button(client, devices):
     assert listed(client) == []
 
 
-def test_htmx_change_on_the_compare_page_refreshes_the_table(client, devices):
-    client.post(ADD, {"device": devices[0].slug})
-    headers = {**HTMX, "HTTP_HX_CURRENT_URL": "http://testserver/compare/"}
+def test_htmx_change_on_the_compare_page_redraws_its_table(client, devices):
+    for device in devices[:3]:
+        client.post(ADD, {"device": device.slug})
+    page_url = "http://testserver/compare/?only=differences"
+    headers = {**HTMX, "HTTP_HX_CURRENT_URL": page_url}
     response = client.post(REMOVE, {"device": devices[0].slug}, **headers)
-    assert response["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in response
+    # The table listens for this event and fetches itself again, as the page shows it.
+    assert response["HX-Trigger"] == "compare-changed"
+    assert 'hx-trigger="compare-changed from:body"' in client.get("/compare/").text
+    # The phone bar stays hidden on /compare/ itself.
+    assert " hidden" in oob(response, "compare-bar").split(">")[0]
+    response = client.get("/compare/", HTTP_HX_TARGET="compare-list-body", **headers)
+    body = response.text
+    assert body.lstrip().startswith('<div id="compare-list-body"')
+    columns = re.findall(
+        r'<th[^>]*compare-table__device[^>]*>.*?<a href="[^"]+">([^<]+)<', body, re.S
+    )
+    assert columns == [devices[1].name, devices[2].name]
+    assert "Show all rows" in body
+    assert '<input type="hidden" name="next" value="/compare/?only=differences">' in body
+
+
+def test_a_refused_change_sends_no_change_event(client, devices, settings):
+    settings.COMPARE_MAX = 2
+    for device in devices[:2]:
+        client.post(ADD, {"device": device.slug})
+    response = client.post(ADD, {"device": devices[2].slug}, **HTMX)
+    assert "HX-Trigger" not in response
+
+
+def test_htmx_change_elsewhere_shows_the_phone_bar(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    response = client.post(ADD, {"device": devices[1].slug}, **HTMX)
+    assert " hidden" not in oob(response, "compare-bar").split(">")[0]
 
 
 def test_remove_and_clear(client, devices):
@@ -467,3 +529,202 @@ def test_clear_and_first_add_stay_in_the_query_budget(
         client.post(ADD, {"device": devices[0].slug}, **HTMX)
     with django_assert_max_num_queries(8):
         client.post(CLEAR, {}, **HTMX)
+
+
+# Everything that shows the list changes with it.
+
+
+def test_htmx_answers_update_the_nav_badge_and_the_phone_bar(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    response = client.post(ADD, {"device": devices[1].slug}, **HTMX)
+    badge = oob(response, "compare-count")
+    assert re.search(r">\s*2\s*<", badge)
+    assert " hidden" not in badge.split(">")[0]
+    assert "Compare (2)" in oob(response, "compare-bar")
+    response = client.post(CLEAR, {}, **HTMX)
+    assert " hidden" in oob(response, "compare-count").split(">")[0]
+    assert " hidden" in oob(response, "compare-bar").split(">")[0]
+
+
+def test_the_nav_badge_and_bar_show_the_count_on_every_page(client, devices, give_list):
+    page = client.get(reverse("comparisons:device-list")).text
+    assert re.search(r'<span id="compare-count" class="badge" hidden>', page)
+    give_list(client, devices[:3])
+    page = client.get(reverse("comparisons:device-list")).text
+    assert re.search(r'<span id="compare-count" class="badge">3<', page)
+    assert "Compare (3)</a>" in page
+
+
+def test_htmx_answers_empty_the_flash_messages_and_tell_what_happened(client, devices):
+    response = client.post(ADD, {"device": devices[0].slug}, **HTMX)
+    assert by_id(response.text, "site-messages").children == []
+    assert 'data-message="Added Phone 0 to your compare list."' in feedback(response)
+    # An add has nothing to undo.
+    assert "compare-undo" not in feedback(response)
+
+
+# Undo after remove, clear and "Compare these in my list".
+
+UNDO = reverse("comparisons:compare-undo")
+
+
+def snapshot_in(html):
+    found = re.search(r'name="snapshot"[^>]*?value="([^"]+)"', html)
+    assert found, "no Undo form"
+    return found.group(1)
+
+
+def test_htmx_remove_offers_undo_that_puts_the_device_back_in_its_place(client, devices):
+    for device in devices[:3]:
+        client.post(ADD, {"device": device.slug})
+    response = client.post(REMOVE, {"device": devices[1].slug}, **HTMX)
+    assert listed(client) == [devices[0].slug, devices[2].slug]
+    form = feedback(response)
+    assert 'action="/compare/undo/"' in form and 'hx-post="/compare/undo/"' in form
+    response = client.post(UNDO, {"snapshot": snapshot_in(form)}, **HTMX)
+    assert listed(client) == [d.slug for d in devices[:3]]
+    assert "Undone: your compare list is back to 3 devices." in feedback(response)
+    assert re.search(r">\s*3\s*<", oob(response, "compare-count"))
+    # The buttons of every device involved are redrawn.
+    assert f"[data-compare-button='{devices[1].slug}']" in response.text
+
+
+def test_undo_discards_changes_made_after_it(client, devices):
+    for device in devices[:3]:
+        client.post(ADD, {"device": device.slug})
+    response = client.post(CLEAR, {}, **HTMX)
+    snapshot = snapshot_in(feedback(response))
+    client.post(ADD, {"device": devices[4].slug})
+    client.post(ADD, {"device": devices[2].slug})
+    client.post(UNDO, {"snapshot": snapshot}, **HTMX)
+    assert listed(client) == [d.slug for d in devices[:3]]
+
+
+def test_plain_remove_redirects_to_a_page_with_an_undo_form(client, devices, give_list):
+    give_list(client, devices[:2])
+    response = client.post(REMOVE, {"device": devices[0].slug, "next": "/devices/"})
+    assert response.status_code == 303
+    page = client.get("/devices/")
+    messages = by_id(page.text, "site-messages")
+    assert "Removed Phone 0 from your compare list." in str(messages)
+    snapshot = snapshot_in(str(messages))
+    response = client.post(UNDO, {"snapshot": snapshot, "next": "/devices/"})
+    assert response.status_code == 303
+    assert response["Location"] == "/devices/"
+    assert listed(client) == [devices[0].slug, devices[1].slug]
+    page = client.get("/devices/")
+    assert "Undone: your compare list is back to 2 devices." in page.text
+    assert "compare-undo" not in page.text
+
+
+def test_plain_clear_can_be_undone(client, devices, give_list):
+    give_list(client, devices[:3])
+    page = client.post(CLEAR, {"next": "/compare/"}, follow=True)
+    assert "Your compare list is now empty." in page.text
+    client.post(UNDO, {"snapshot": snapshot_in(page.text)})
+    assert listed(client) == [d.slug for d in devices[:3]]
+
+
+def test_undo_forms_never_reach_the_page_cache(client, devices, give_list):
+    give_list(client, devices[:2])
+    client.get("/devices/")  # stored for this list
+    client.post(REMOVE, {"device": devices[0].slug, "next": "/devices/"})
+    assert "compare-undo" in client.get("/devices/").text
+    client.post(ADD, {"device": devices[0].slug})
+    client.get("/compare/")  # the "Added" message is shown, and gone
+    for _ in range(2):  # rendered, then served from the cache
+        assert "compare-undo" not in client.get("/devices/").text
+
+
+def test_compare_these_in_my_list_can_be_undone(client, devices, give_list):
+    give_list(client, devices[3:5])
+    key = compare.canonical_key([devices[0].slug, devices[1].slug])
+    page = client.post(reverse("comparisons:compare-shared", args=[key]), follow=True)
+    assert page.redirect_chain == [(reverse("comparisons:compare"), 303)]
+    assert sorted(listed(client)) == sorted([devices[0].slug, devices[1].slug])
+    client.post(UNDO, {"snapshot": snapshot_in(page.text)})
+    assert listed(client) == [devices[3].slug, devices[4].slug]
+
+
+def test_a_tampered_snapshot_is_refused_with_a_400_and_changes_nothing(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    response = client.post(REMOVE, {"device": devices[0].slug}, **HTMX)
+    snapshot = snapshot_in(feedback(response))
+    forged = compare.snapshot([devices[3].slug]).replace(":", ":x", 1)
+    other_salt = signing.dumps([devices[3].slug], compress=True)
+    for value in (snapshot[:-2] + "xx", forged, other_salt, "", "nonsense"):
+        response = client.post(UNDO, {"snapshot": value})
+        assert response.status_code == 400
+        assert "This undo form is damaged" in response.text
+        assert listed(client) == []
+    response = client.post(UNDO, {"snapshot": snapshot[:-2] + "xx"}, **HTMX)
+    assert response.status_code == 200
+    assert "This undo form is damaged" in widget(response)
+
+
+def test_a_snapshot_of_something_else_than_a_list_is_refused(client):
+    value = signing.dumps({"a": 1}, salt=compare.UNDO_SALT)
+    assert client.post(UNDO, {"snapshot": value}).status_code == 400
+
+
+def sign_minutes_ago(monkeypatch, slugs, minutes):
+    real = signing.time.time()
+    with monkeypatch.context() as patch:
+        patch.setattr(signing.time, "time", lambda: real - minutes * 60)
+        return compare.snapshot(slugs)
+
+
+def test_undo_works_for_ten_minutes_and_more(client, devices, monkeypatch):
+    snapshot = sign_minutes_ago(monkeypatch, [devices[2].slug, devices[1].slug], 11)
+    response = client.post(UNDO, {"snapshot": snapshot})
+    assert response.status_code == 303
+    assert listed(client) == [devices[2].slug, devices[1].slug]
+
+
+def test_an_expired_undo_says_so_and_changes_nothing(client, devices, monkeypatch):
+    client.post(ADD, {"device": devices[0].slug})
+    minutes = compare.UNDO_MAX_AGE // 60 + 1
+    snapshot = sign_minutes_ago(monkeypatch, [devices[2].slug], minutes)
+    response = client.post(UNDO, {"snapshot": snapshot}, follow=True)
+    text = f"Undo is no longer possible: it lasts {compare.UNDO_MAX_AGE // 60} minutes"
+    assert any(text in m for m in messages_of(response))
+    response = client.post(UNDO, {"snapshot": snapshot}, **HTMX)
+    assert text in feedback(response)
+    assert listed(client) == [devices[0].slug]
+
+
+def test_undo_leaves_out_devices_deleted_meanwhile(client, devices):
+    snapshot = compare.snapshot([devices[0].slug, devices[1].slug])
+    devices[0].delete()
+    client.post(UNDO, {"snapshot": snapshot})
+    assert listed(client) == [devices[1].slug]
+
+
+def test_undo_to_an_empty_list_empties_it(client, devices):
+    client.post(ADD, {"device": devices[0].slug})
+    response = client.post(UNDO, {"snapshot": compare.snapshot([])}, **HTMX)
+    assert "Undone: your compare list is empty again." in feedback(response)
+    assert not CompareList.objects.exists()
+
+
+def test_undo_needs_csrf_and_post(devices):
+    client = Client(enforce_csrf_checks=True)
+    assert client.post(UNDO, {"snapshot": compare.snapshot([])}).status_code == 403
+    assert Client().get(UNDO).status_code == 405
+
+
+def test_undo_and_changes_on_the_compare_page_stay_in_the_query_budget(
+    client, devices, give_list, django_assert_max_num_queries
+):
+    give_list(client, devices[:4])
+    headers = {**HTMX, "HTTP_HX_CURRENT_URL": "http://testserver/compare/"}
+    with django_assert_max_num_queries(8):
+        response = client.post(REMOVE, {"device": devices[1].slug}, **headers)
+    snapshot = snapshot_in(feedback(response))
+    with django_assert_max_num_queries(8):
+        client.post(UNDO, {"snapshot": snapshot}, **headers)
+    with django_assert_max_num_queries(8):
+        client.post(UNDO, {"snapshot": snapshot})
+    with django_assert_max_num_queries(8):
+        response = client.get("/compare/", HTTP_HX_TARGET="compare-list-body", **headers)
+    assert response.text.count('class="compare-table__device"') == 4

@@ -1,5 +1,8 @@
 """Parallel changes from one browser: nothing lost, never over the maximum, never a 500."""
 
+import urllib.error
+import urllib.parse
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -67,3 +70,39 @@ def test_parallel_adds_after_a_clear_land_in_one_list(live_server, settings):
     assert fire(browser, jobs) == [303] * len(jobs)
     assert list(CompareList.objects.values_list("token", flat=True)) == [token]
     assert sorted(listed(browser)) == sorted(d.slug for d in devices[1:])
+
+
+def post_form(browser, path, fields):
+    """A form post with any fields (Browser.post sends only ``device``)."""
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": browser.csrf, **fields}).encode()
+    request = urllib.request.Request(
+        f"{browser.base_url}{path}", data=data, headers={"Referer": f"{browser.base_url}/"}
+    )
+    try:
+        with browser.opener.open(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_undos_and_adds_never_exceed_the_maximum(live_server, settings):
+    settings.COMPARE_MAX = 4
+    devices = [DeviceFactory(name=f"Undoing {i}") for i in range(10)]
+    browser = Browser(live_server.url)
+    for device in devices[:4]:
+        assert browser.post("/compare/add/", device.slug) == 303
+    snapshot = compare.snapshot([d.slug for d in devices[:4]])
+    assert post_form(browser, "/compare/clear/", {}) == 303
+    jobs = [("/compare/add/", d.slug) for d in devices[4:]]
+    with ThreadPoolExecutor(max_workers=len(jobs) + 3) as pool:
+        undos = [pool.submit(post_form, browser, "/compare/undo/", {"snapshot": snapshot})]
+        undos += [pool.submit(post_form, browser, "/compare/undo/", {"snapshot": snapshot})]
+        adds = list(pool.map(lambda job: browser.post(*job), jobs))
+    statuses = adds + [undo.result() for undo in undos]
+    assert set(statuses) == {303}
+    final = listed(browser)
+    assert len(final) <= 4 and len(set(final)) == len(final)
+    # Undo puts back exactly the list as it was, whatever happened in between.
+    assert post_form(browser, "/compare/undo/", {"snapshot": snapshot}) == 303
+    assert listed(browser) == [d.slug for d in devices[:4]]

@@ -88,40 +88,59 @@ def test_rows_align_across_categories_with_dashes_for_missing(client, mixed):
     assert 'class="is-missing">—<span class="visually-hidden"> no value</span>' in html
 
 
+def second_phone(mixed, ram=8, weight=187):
+    """Another phone, in the Nothing Phone's category, with RAM and weight."""
+    pixel = DeviceFactory(name="Pixel 8", slug="pixel-8", category=mixed["phone"].category)
+    SpecValueFactory(device=pixel, field=mixed["ram"], value=f"{ram} GB", number=ram)
+    SpecValueFactory(device=pixel, field=mixed["weight"], value=f"{weight} g", number=weight)
+    return pixel
+
+
 def test_best_cell_is_marked_higher_and_lower_is_better(mixed):
-    devices = devices_for_slugs(["nothing-phone-2", "yoga"])
-    table = build_table(devices)
+    second_phone(mixed, ram=8, weight=187)
+    table = build_table(devices_for_slugs(["nothing-phone-2", "pixel-8"]))
     rows = {row.field.name: row for group in table.groups for row in group.rows}
-    assert [c.best for c in rows["RAM"].cells] == [False, True]
-    assert [c.best for c in rows["Weight"].cells] == [True, False]
+    assert [c.best for c in rows["RAM"].cells] == [True, False]
+    assert [c.best for c in rows["Weight"].cells] == [False, True]
     assert [c.best for c in rows["OS"].cells] == [False, False]
     # Bars: the best is full, the rest in proportion (lower is better: best / value).
-    assert [c.bar for c in rows["RAM"].cells] == [38, 100]
-    assert [c.bar for c in rows["Weight"].cells] == [100, 16]
+    assert [c.bar for c in rows["RAM"].cells] == [100, 67]
+    assert [c.bar for c in rows["Weight"].cells] == [93, 100]
 
 
 def test_best_cells_carry_data_best_and_a_visible_marker(client, mixed):
-    html = client.get(shared_url(mixed["phone"], mixed["laptop"])).text
+    pixel = second_phone(mixed, ram=8, weight=187)
+    html = client.get(shared_url(mixed["phone"], pixel)).text
     ram = cells(html, "RAM")
-    assert ["data-best" in attrs for attrs, _ in ram] == [False, True]
-    assert '<strong class="best-marker">best</strong>' in ram[1][1]
+    assert ["data-best" in attrs for attrs, _ in ram] == [True, False]
+    assert '<strong class="best-marker">best</strong>' in ram[0][1]
     weight = cells(html, "Weight")
-    assert ["data-best" in attrs for attrs, _ in weight] == [True, False]
-    assert '<rect class="spec-bar__fill" width="16"' in weight[1][1]
+    assert ["data-best" in attrs for attrs, _ in weight] == [False, True]
+    assert '<rect class="spec-bar__fill" width="93"' in weight[0][1]
     assert "style=" not in html
+
+
+def test_a_phone_and_a_laptop_are_not_judged_against_each_other(client, mixed):
+    html = client.get(shared_url(mixed["phone"], mixed["laptop"])).text
+    for name in ("RAM", "Weight"):
+        assert ["data-best" in attrs for attrs, _ in cells(html, name)] == [False, False]
+        assert "spec-bar" not in "".join(cell for _, cell in cells(html, name))
 
 
 def test_ties_share_best_and_equal_values_mark_none(mixed):
     field = SpecFieldFactory(name="Cores", kind="number", direction="higher")
-    other = DeviceFactory(name="Third")
-    for device, number in ((mixed["phone"], 8), (mixed["laptop"], 8), (other, 4)):
+    phones = mixed["phone"].category
+    other = DeviceFactory(name="Third", category=phones)
+    pixel = DeviceFactory(name="Pixel 8", slug="pixel-8", category=phones)
+    for device, number in ((mixed["phone"], 8), (pixel, 8), (other, 4)):
         SpecValueFactory(device=device, field=field, value=str(number), number=number)
-    table = build_table(devices_for_slugs(["nothing-phone-2", "yoga", other.slug]))
+    table = build_table(devices_for_slugs(["nothing-phone-2", "pixel-8", other.slug]))
     row = next(r for g in table.groups for r in g.rows if r.field == field)
     assert [c.best for c in row.cells] == [True, True, False]
-    table = build_table(devices_for_slugs(["nothing-phone-2", "yoga"]))
+    table = build_table(devices_for_slugs(["nothing-phone-2", "pixel-8"]))
     row = next(r for g in table.groups for r in g.rows if r.field == field)
     assert [c.best for c in row.cells] == [False, False]
+    assert [c.bar for c in row.cells] == [None, None]
 
 
 def test_rows_are_grouped_in_tbodies_with_header_rows(client, compare_catalog):  # noqa: F811
@@ -311,11 +330,15 @@ def test_a_weight_row_shows_both_figures_in_grams_with_the_best_on_the_lighter(c
     laptop_weight = mixed["laptop"].specs.get(field=mixed["weight"])
     laptop_weight.value, laptop_weight.number = "1.37kg", 1370
     laptop_weight.save()
-    html = client.get(shared_url(mixed["phone"], mixed["laptop"])).text
+    other = DeviceFactory(name="Heavy Book", slug="heavy-book", category=mixed["laptop"].category)
+    SpecValueFactory(device=other, field=mixed["weight"], value="1.9 kg", number=1900)
+    html = client.get(shared_url(other, mixed["phone"], mixed["laptop"])).text
+    # Canonical order: heavy-book, nothing-phone-2, yoga.
     weight = cells(html, "Weight")
-    assert texts(weight) == ["201.2 g", "1,370 g"]
-    assert ["data-best" in attrs for attrs, _ in weight] == [True, False]
-    assert '<strong class="best-marker">best</strong>' in weight[0][1]
+    assert texts(weight) == ["1,900 g", "201.2 g", "1,370 g"]
+    # The phone is lightest, but it is no laptop: the best laptop is the lighter laptop.
+    assert ["data-best" in attrs for attrs, _ in weight] == [False, False, True]
+    assert '<strong class="best-marker">best</strong>' in weight[2][1]
     table = re.search(r'<table class="compare-table".*?</table>', html, re.S).group(0)
     assert "1.37kg" not in table  # the source text stays on the device page
 
