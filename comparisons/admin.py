@@ -3,14 +3,25 @@ from itertools import groupby
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
+from django.utils.html import format_html
 
+from core import images
 from core.admin import ContentAdmin
 
-from .models import Brand, Category, ComparisonCount, Device, SpecField, SpecGroup, SpecValue
+from .models import (
+    Brand,
+    Category,
+    ComparisonCount,
+    Device,
+    DevicePhoto,
+    SpecField,
+    SpecGroup,
+    SpecValue,
+)
 from .units import SpecValueError, clean_value
 
 
@@ -268,6 +279,25 @@ class SpecValueInline(admin.TabularInline):
         )
 
 
+class DevicePhotoInline(admin.TabularInline):
+    """The device's photos in order; the first is its main photo. An upload is checked when
+    the form is (a refusal names the file), then stored clean with its resized copies."""
+
+    model = DevicePhoto
+    formset = images.ImageInlineFormSet
+    fields = ["preview", "image", "alt", "order"]
+    readonly_fields = ["preview"]
+    extra = 1
+    formfield_overrides = {models.ImageField: {"form_class": images.ImageUploadField}}
+
+    @admin.display(description="")
+    def preview(self, photo):
+        if not photo.pk or not photo.image:
+            return "—"
+        url = images.copy_url(photo.image.name, 160, "webp")
+        return format_html('<img src="{}" width="96" height="72" alt="">', url)
+
+
 def _unique_copy_slug(slug):
     base = f"{slug[:190]}-copy"
     taken = set(Device.objects.filter(slug__startswith=base).values_list("slug", flat=True))
@@ -326,12 +356,12 @@ class DeviceAdmin(ContentAdmin):
     search_fields = ["name", "slug", "brand__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["brand", "powered_by"]
-    inlines = [SpecValueInline]
+    inlines = [SpecValueInline, DevicePhotoInline]
     actions = ["duplicate"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "brand", "category", "powered_by"]}),
         ("Launch", {"fields": [("released", "released_precision"), "launch_price"]}),
-        ("Presentation", {"fields": ["summary", "image"]}),
+        ("Presentation", {"fields": ["summary"]}),
     ]
 
     @admin.display(description="released", ordering="released")

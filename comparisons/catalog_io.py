@@ -10,13 +10,23 @@ stops after planning and reports the same summary.
 
 ``export_catalog()`` writes what the importer reads, so export → import into an empty
 database → export gives the same file, sources and dates included.
+
+Photos: a device's ``"images"`` lists files relative to the catalog file. Each is read and
+checked while planning (core.images: size, pixels, a readable image), so a bad one stops
+the import before anything is written; one whose checksum matches the stored photo is not
+even decoded, and writes nothing. New ones are stored with their resized copies inside the
+transaction; if it fails, the files it stored are deleted again. ``export_photos()``
+writes the stored photos where the exported file says.
 """
 
 import datetime
+import hashlib
+import io
 import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
 from django.db import transaction
@@ -35,12 +45,13 @@ from pydantic import (
 from pydantic import Field as Limits
 from pydantic_core import PydanticCustomError
 
+from core import images
 from core.content import content_changed
 from core.db import refresh_planner_statistics
 from core.search import fold as fold_text
 
 from .compare import KEY_SEPARATOR
-from .models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
+from .models import Brand, Category, Device, DevicePhoto, SpecField, SpecGroup, SpecValue
 from .units import SpecValueError, check_number, clean_value, convert, unit_family
 
 # Rows per IN (...) list: far below SQLite's 32,766 variables and PostgreSQL's 65,535.
@@ -237,9 +248,30 @@ class FieldIn(_Strict):
     key: bool | None = None
 
 
+IMAGE_PATH_LENGTH = 500
+
+
+class ImageIn(_Strict):
+    """A photo: "photos/x.jpg" (relative to the catalog file) or {"path": …, "alt": …}."""
+
+    path: _text(IMAGE_PATH_LENGTH, blank=False)
+    alt: _text(_max_length(DevicePhoto, "alt")) = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_path(cls, data):
+        if isinstance(data, dict):
+            return data
+        if isinstance(data, str):
+            return {"path": data}
+        raise PydanticCustomError("invalid", "")
+
+
 class DeviceIn(_Strict):
     """A device, matched by slug; a key left out (or null name/brand/category) keeps what is
-    stored; null ``released``, ``powered_by``, ``launch_price`` or a spec clears it."""
+    stored; null ``released``, ``powered_by``, ``launch_price`` or a spec clears it.
+    ``images`` lists its photos in order (the first is the main one); [] or null removes
+    them, no key keeps them."""
 
     slug: Annotated[
         str,
@@ -253,6 +285,7 @@ class DeviceIn(_Strict):
     powered_by: Annotated[str, StringConstraints(min_length=1)] | None = None
     launch_price: Annotated[Any, BeforeValidator(_price)] | None = None
     summary: _text() | None = None
+    images: list[ImageIn] | None = None
     specs: dict[str, SpecIn | None] = {}
 
 
@@ -295,10 +328,14 @@ EXPECTED = {
     "number": "a number",
     "source": "text (a URL or a short note)",
     "changed_at": "a date and time (ISO 8601, e.g. 2024-05-01T10:00:00Z)",
+    "images": "a list of image paths (relative to the catalog file)",
+    "path": "a path relative to the catalog file",
+    "alt": "text (what the photo shows)",
 }
 ITEM_EXPECTED = {
     "categories": "a category name",
     "groups": "a group name",
+    "images": 'a path or an object with "path"',
     "specs": 'text, a number, true/false or an object with "value"',
 }
 
@@ -473,6 +510,8 @@ class ImportResult:
     values_changed: int = 0
     values_removed: int = 0
     values_converted: int = 0
+    photos_new: int = 0
+    photos_removed: int = 0
     new_categories: list = field(default_factory=list)
     new_groups: list = field(default_factory=list)
     new_fields: list = field(default_factory=list)
@@ -511,6 +550,8 @@ class ImportResult:
             f"Spec values: {self.values_new} new, {self.values_changed} changed, "
             f"{self.values_removed} removed",
         ]
+        if self.photos_new or self.photos_removed:
+            lines.append(f"Photos: {self.photos_new} new, {self.photos_removed} removed")
         for title, names in (
             ("New categories", self.new_categories),
             ("New groups", self.new_groups),
@@ -538,20 +579,27 @@ class ImportResult:
 # Importing
 
 
-def import_catalog(data, *, dry_run=False):
+def import_catalog(data, *, dry_run=False, base_dir=None):
     """Check ``data`` (decoded JSON) whole, then write what changed in one transaction.
 
-    Raises CatalogError listing every problem, having changed nothing. With ``dry_run``
-    nothing is written and the result says what would have changed. An import that
-    changes nothing writes nothing, so the content version stays where it was.
+    Raises CatalogError listing every problem, having changed nothing (and having left no
+    stored file behind). With ``dry_run`` nothing is written and the result says what would
+    have changed. An import that changes nothing writes nothing, so the content version
+    stays where it was. ``base_dir``: the folder image paths are relative to.
     """
+    base_dir = Path(base_dir) if base_dir is not None else None
     if dry_run:
-        plan = _Planner(data, dry_run=True).plan()
+        plan = _Planner(data, dry_run=True, base_dir=base_dir).plan()
         return plan.result
-    with transaction.atomic():
-        plan = _Planner(data).plan()
-        if plan.result.changed:
-            _write(plan)
+    written = []
+    try:
+        with transaction.atomic():
+            plan = _Planner(data, base_dir=base_dir).plan()
+            if plan.result.changed:
+                _write(plan, written)
+    except BaseException:
+        images.delete_files(written)
+        raise
     result = plan.result
     if result.changed:
         content_changed()
@@ -568,8 +616,9 @@ class _Planner:
     """Checks a file against itself and the database and works out every change, writing
     nothing: the in-memory rows it returns carry the new state, the lists say which."""
 
-    def __init__(self, data, dry_run=False):
+    def __init__(self, data, dry_run=False, base_dir=None):
         self.data = data
+        self.base_dir = base_dir
         self.result = ImportResult(dry_run=dry_run)
         self.errors = []
         self.now = timezone.now()
@@ -807,6 +856,14 @@ class _Planner:
         self.stored_values = self._stored_values(
             [self.db_devices[slug].pk for slug in slugs if slug in self.db_devices]
         )
+        self.stored_photos = self._stored_photos(
+            [
+                self.db_devices[entry.slug].pk
+                for entry in valid
+                if entry.images is not None and entry.slug in self.db_devices
+            ]
+        )
+        self.photo_plans = []
         self.file_slugs = set(slugs)
         self.new_devices, self.changed_devices, self.new_links_to = [], [], []
         self.values_create, self.values_update, self.values_delete = [], [], []
@@ -860,13 +917,14 @@ class _Planner:
         if "powered_by" in given:
             wanted["powered_by"] = self._powered_by(where, entry)
         values = self._values(where, device, entry.specs)
+        photos = self._photos(where, device, entry.images) if "images" in given else False
         if len(self.errors) > before:
             return
         changed = self._set(device, wanted)
         if is_new:
             self.new_devices.append(device)
             self.result.devices_new += 1
-        elif changed or values:
+        elif changed or values or photos:
             self.changed_devices.append((device, changed))
             self.result.devices_updated.append(device.slug)
         else:
@@ -961,6 +1019,117 @@ class _Planner:
                 changed = True
         return changed
 
+    # Photos: read and checked while planning, stored only by ``_write``.
+
+    def _stored_photos(self, device_ids):
+        """{device id: [DevicePhoto in order]} of the devices whose entry lists images."""
+        stored = {}
+        for chunk in _chunks(device_ids):
+            for photo in DevicePhoto.objects.filter(device_id__in=chunk).order_by(
+                "device_id", "order", "pk"
+            ):
+                stored.setdefault(photo.device_id, []).append(photo)
+        return stored
+
+    def _photos(self, where, device, entries):
+        """Plan one device's photos; True if they would change. Each file is read once to
+        take its checksum; only a file that matches no stored photo is decoded (checked)."""
+        stored = self.stored_photos.get(device.pk, []) if device.pk else []
+        known = {c for photo in stored for c in (photo.checksum, photo.source_checksum)}
+        wanted = []
+        for image in entries or []:
+            label = f"{where}: image {_quoted(image.path)}"
+            checksum = self._read_image(label, image.path, known)
+            if checksum is not None:
+                wanted.append((image, checksum, label))
+        if len(wanted) < len(entries or []):
+            return False
+
+        def same(photo, checksum):
+            return checksum in (photo.checksum, photo.source_checksum)
+
+        if len(wanted) == len(stored) and all(
+            same(photo, checksum) and image.alt == photo.alt
+            for (image, checksum, _label), photo in zip(wanted, stored, strict=True)
+        ):
+            return False
+        unused, steps = list(stored), []
+        for order, (image, checksum, label) in enumerate(wanted):
+            match = next((photo for photo in unused if same(photo, checksum)), None)
+            if match is not None:
+                unused.remove(match)
+                steps.append((match, image, order, label))
+            else:
+                steps.append((None, image, order, label))
+                self.result.photos_new += 1
+        self.result.photos_removed += len(unused)
+        self.photo_plans.append((device, steps, [photo.pk for photo in unused]))
+        return True
+
+    def _image_path(self, label, path):
+        """The file ``path`` names, inside the catalog's folder; None (and an error) else."""
+        if self.base_dir is None:
+            self.error(f"{label}: images need the catalog's folder: import from a file")
+            return None
+        relative = PurePosixPath(path)
+        if relative.is_absolute() or ".." in relative.parts or "\\" in path:
+            self.error(f"{label}: must be a path inside the catalog's folder (photos/x.jpg)")
+            return None
+        return self.base_dir / relative
+
+    def _read_image(self, label, path, known):
+        """The checksum of the image at ``path``, checked unless it is ``known``; None and
+        an error if it cannot be stored."""
+        full = self._image_path(label, path)
+        if full is None:
+            return None
+        try:
+            if not full.is_file():
+                self.error(f"{label}: no such file")
+                return None
+            if full.stat().st_size > images.MAX_BYTES:
+                raise images.ImageRefused(
+                    f"{path} is larger than {images.MAX_BYTES // 1024 // 1024} MB"
+                )
+            data = full.read_bytes()
+            checksum = hashlib.sha256(data).hexdigest()
+            if checksum not in known:
+                images.open_checked(io.BytesIO(data), path)
+        except images.ImageRefused as refused:
+            self.error(f"{label}: {refused}")
+            return None
+        except OSError as error:
+            self.error(f"{label}: cannot be read ({error.strerror or error})")
+            return None
+        return checksum
+
+
+def _write_photos(plan, written):
+    """Store the new photos (adding the files to ``written``) and update the rows."""
+    creates, updates, deletes, devices = [], [], [], set()
+    for device, steps, removed in plan.photo_plans:
+        devices.add(device.pk)
+        deletes.extend(removed)
+        for photo, image, order, label in steps:
+            if photo is not None:
+                if (photo.order, photo.alt) != (order, image.alt):
+                    photo.order, photo.alt = order, image.alt
+                    updates.append(photo)
+                continue
+            photo = DevicePhoto(device=device, order=order, alt=image.alt)
+            try:
+                with (plan.base_dir / image.path).open("rb") as file:
+                    written.extend(photo.store(file, image.path))
+            except (OSError, images.ImageRefused) as error:
+                raise CatalogError([f"{label}: {error}"]) from None
+            creates.append(photo)
+    for chunk in _chunks(deletes):
+        DevicePhoto.objects.filter(pk__in=chunk).delete()
+    DevicePhoto.objects.bulk_update(updates, ["order", "alt"], batch_size=BATCH)
+    DevicePhoto.objects.bulk_create(creates, batch_size=BATCH)
+    for chunk in _chunks(devices):
+        DevicePhoto.objects.refresh_main(chunk)
+
 
 def _number_text(number):
     """A JSON number as the text shown for it: 8 -> "8", 1.9e-05 -> "1.9e-05"."""
@@ -995,8 +1164,9 @@ def _clean(spec_field, spec):
 # Writing
 
 
-def _write(plan):
-    """Write what the plan found changed, in bulk; the caller holds the transaction."""
+def _write(plan, written):
+    """Write what the plan found changed, in bulk; the caller holds the transaction and
+    deletes the files listed in ``written`` if it fails."""
     for row in [*plan.new_categories, *plan.new_groups]:
         row.save()
     Brand.objects.bulk_create(plan.new_brands, batch_size=BATCH)
@@ -1030,6 +1200,7 @@ def _write(plan):
     columns = ["value", "number", "source", "changed_at"]
     SpecValue.objects.bulk_update(plan.values_update, columns, batch_size=BATCH)
     SpecValue.objects.bulk_create(plan.values_create, batch_size=BATCH)
+    _write_photos(plan, written)
 
 
 def _convert_numbers(plan):
@@ -1066,6 +1237,9 @@ def export_catalog():
         specs.setdefault(device_id, {})[names[field_id]] = _spec_out(
             kinds[field_id], value, number, source, changed_at
         )
+    photos = {}
+    for device_id, path, _name, alt, _checksum in _exported_photos():
+        photos.setdefault(device_id, []).append({"path": path, "alt": alt} if alt else path)
     return {
         "categories": list(Category.objects.values_list("name", flat=True)),
         "groups": list(SpecGroup.objects.values_list("name", flat=True)),
@@ -1073,8 +1247,40 @@ def export_catalog():
             {"name": brand.name, "description": brand.description} for brand in Brand.objects.all()
         ],
         "fields": [_field_out(spec_field) for spec_field in fields],
-        "devices": [_device_out(device, specs.get(device.pk, {})) for device in devices],
+        "devices": [
+            _device_out(device, specs.get(device.pk, {}), photos.get(device.pk))
+            for device in devices
+        ],
     }
+
+
+def _exported_photos():
+    """(device id, path in the export, stored name, alt, checksum) of every photo, in order:
+    "photos/<slug>/1.jpg", "photos/<slug>/2.png", …"""
+    rows = DevicePhoto.objects.order_by("device_id", "order", "pk").values_list(
+        "device_id", "device__slug", "image", "alt", "checksum"
+    )
+    counts = {}
+    for device_id, slug, name, alt, checksum in rows.iterator(CHUNK):
+        counts[device_id] = counts.get(device_id, 0) + 1
+        path = f"photos/{slug}/{counts[device_id]}{PurePosixPath(name).suffix}"
+        yield device_id, path, name, alt, checksum
+
+
+def export_photos(directory, storage=None):
+    """Write every stored photo under ``directory`` where ``export_catalog()`` lists it; a
+    file already there with the same content is left alone. Returns how many were written."""
+    storage = storage or images.default_storage
+    directory, written = Path(directory), 0
+    for _device_id, path, name, _alt, checksum in _exported_photos():
+        target = directory / path
+        if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == checksum:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with storage.open(name, "rb") as source:
+            target.write_bytes(source.read())
+        written += 1
+    return written
 
 
 def _field_out(spec_field):
@@ -1103,9 +1309,9 @@ def _spec_out(kind, value, number, source, changed_at):
     return out
 
 
-def _device_out(device, specs):
+def _device_out(device, specs, photos=None):
     price = device.launch_price
-    return {
+    out = {
         "name": device.name,
         "slug": device.slug,
         "brand": device.brand.name,
@@ -1114,8 +1320,11 @@ def _device_out(device, specs):
         "powered_by": device.powered_by.slug if device.powered_by else None,
         "launch_price": None if price is None else _number_out(float(price)),
         "summary": device.summary,
-        "specs": specs,
     }
+    if photos:
+        out["images"] = photos
+    out["specs"] = specs
+    return out
 
 
 def dumps(data):

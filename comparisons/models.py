@@ -1,15 +1,19 @@
 import re
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Prefetch
 from django.db.models.functions import Concat
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core import images
 from core.content import ContentModel, ContentQuerySet
 from core.search import folded_contains
 
+from .outlines import DIMENSIONS_FIELD
 from .units import SpecValueError, parse_number
 
 
@@ -141,14 +145,20 @@ class DeviceQuerySet(ContentQuerySet):
         )
 
     def with_key_specs(self):
-        """Prefetch only the key specs, as ``device.key_specs`` (for cards)."""
+        """Prefetch what a card shows: the key specs (``device.key_specs``) and, in the same
+        query, the Dimensions its outline is drawn from (``device.card_specs`` holds both).
+
+        Photos need no query: ``Device.image`` is the main photo (see DevicePhoto).
+        """
         return self.with_related().prefetch_related(
             Prefetch(
                 "specs",
-                queryset=SpecValue.objects.filter(field__key=True)
+                queryset=SpecValue.objects.filter(
+                    models.Q(field__key=True) | models.Q(field__name__iexact=DIMENSIONS_FIELD)
+                )
                 .select_related("field")
                 .order_by("field__group__order", "field__order"),
-                to_attr="key_specs",
+                to_attr="card_specs",
             )
         )
 
@@ -176,7 +186,9 @@ class Device(ContentModel):
     launch_price = models.DecimalField(
         "launch price (USD)", max_digits=9, decimal_places=2, null=True, blank=True
     )
-    image = models.ImageField(upload_to="devices/", blank=True)
+    # The main photo (the first DevicePhoto), kept by DevicePhoto, so that cards, tables
+    # and the compare widget show it without a query; its resized copies are named after it.
+    image = models.ImageField(upload_to="devices/", blank=True, editable=False)
     summary = models.TextField(blank=True)
     powered_by = models.ForeignKey(
         "self",
@@ -249,6 +261,14 @@ class Device(ContentModel):
             return ""
         price = self.launch_price
         return f"${price:,.0f}" if price == price.to_integral() else f"${price:,.2f}"
+
+    @property
+    def key_specs(self):
+        """The key spec values, from what ``with_key_specs()`` loaded; else one query."""
+        specs = getattr(self, "card_specs", None)
+        if specs is None:
+            specs = self.specs.filter(field__key=True).select_related("field")
+        return [spec for spec in specs if spec.field.key]
 
     def spec_groups(self):
         """[(group, [spec values])] in sheet order; uses prefetched specs when present."""
@@ -382,3 +402,114 @@ class ComparisonView(models.Model):
 
     def __str__(self):
         return f"{self.key} on {self.day}"
+
+
+def photo_folder(device):
+    # Short enough that a master's name fits Device.image (100 characters) whatever the slug.
+    return f"devices/{device.slug[:60]}"
+
+
+class DevicePhotoQuerySet(ContentQuerySet):
+    def refresh_main(self, device_ids):
+        """Point each device's ``image`` at its first photo (or at none). A device whose main
+        photo changes gets a new ``updated_at``, so its share cards are made again."""
+        device_ids = list(device_ids)
+        firsts = {}
+        rows = (
+            DevicePhoto.objects.filter(device_id__in=device_ids)
+            .order_by("device_id", "order", "pk")
+            .values_list("device_id", "image")
+        )
+        for device_id, name in rows:
+            firsts.setdefault(device_id, name)
+        now = timezone.now()
+        changed = []
+        for device in Device.objects.filter(pk__in=device_ids).only("pk", "image"):
+            main = firsts.get(device.pk, "")
+            if device.image.name != main:
+                device.image, device.updated_at = main, now
+                changed.append(device)
+        Device.objects.bulk_update(changed, ["image", "updated_at"])
+
+
+class DevicePhoto(ContentModel):
+    """A photo of a device; the first by ``order`` is its main photo.
+
+    ``image`` is the clean master (see core.images: checked, metadata such as GPS removed,
+    orientation applied), named by its content hash, with its resized copies beside it, all
+    made once when a new file is saved. Saving or deleting a photo keeps ``Device.image``
+    pointing at the main one; the files go when no photo or device uses them any more.
+    """
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField("photo", upload_to="devices/", max_length=255)
+    alt = models.CharField(
+        "description",
+        max_length=200,
+        blank=True,
+        help_text="What the photo shows, for people who cannot see it (“Front and back, "
+        "white”). Left blank, the device's name is used.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="The first is the main photo.")
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    # Of the stored master and of the file as it came in: re-importing either changes nothing.
+    checksum = models.CharField(max_length=64, editable=False)
+    source_checksum = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DevicePhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        indexes = [
+            # A device's photos in order: the device page, its main photo, the export.
+            models.Index(fields=["device", "order"], name="devicephoto_device_order"),
+        ]
+
+    def __str__(self):
+        return self.alt or self.image.name
+
+    def get_absolute_url(self):
+        """The photo is shown on its device's page (one query unless the device is loaded)."""
+        return self.device.get_absolute_url()
+
+    def save(self, *args, **kwargs):
+        if self.image and not self.image._committed:
+            self.store(self.image.file, self.image.name)
+        super().save(*args, **kwargs)
+        DevicePhoto.objects.refresh_main([self.device_id])
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        DevicePhoto.objects.refresh_main([self.device_id])
+        return result
+
+    def store(self, file, name):
+        """Check ``file``, store its clean master and resized copies, and point this photo
+        at them; returns the names this call wrote. Raises images.ImageRefused."""
+        master = images.master_of(file, name)
+        stored, written = images.store_with_copies(master, photo_folder(self.device))
+        self.image = stored
+        self.width, self.height = master.width, master.height
+        self.checksum, self.source_checksum = master.checksum, master.source_checksum
+        return written
+
+
+def delete_unused_photo_files(names):
+    """Delete the masters ``names`` and their copies where no photo or device uses them."""
+    for name in names:
+        used = (
+            DevicePhoto.objects.filter(image=name).exists()
+            or Device.objects.filter(image=name).exists()
+        )
+        if name and not used:
+            images.delete_files([name, *images.copy_names(name)])
+
+
+@receiver(post_delete, sender=DevicePhoto)
+def _photo_deleted(sender, instance, using, **kwargs):
+    """Files go once the deletion commits (a rolled-back delete keeps them). A signal rather
+    than delete(): a device's photos are also deleted by the database cascade."""
+    name = instance.image.name
+    transaction.on_commit(lambda: delete_unused_photo_files([name]), using=using)

@@ -196,3 +196,45 @@ def format_number(number, unit=""):
     else:
         shown = f"{number:,.2f}".rstrip("0").rstrip(".")
     return f"{shown} {unit}".strip() if unit not in ("%", "″") else f"{shown}{unit}"
+
+
+# A device's size: "162.1 x 76.4 x 8.6 mm". Figures outside this range (in mm) are no
+# device's size, or a misreading.
+DIMENSION_RANGE = (1.0, 3000.0)
+# "162.1x76.4x8.6mm" has no spaces for the number pattern to find its figures by.
+_TIMES = re.compile(r"(?<=\d)\s*[x×X*]\s*(?=\d)")
+
+
+def parse_dimensions(text):
+    """The first three lengths of ``text`` in millimetres, in the order written, or None.
+
+    "162.1 x 76.4 x 8.6 mm", "162.1 × 76.4 × 8.6 mm (6.38 × 3.01 × 0.34 in)",
+    "324.3mm x 225.1mm x 12.9mm" and "6.38 x 3.01 x 0.34 in" all give three figures; a
+    figure without a unit takes the next unit among the three ("mm" if none is written).
+    Anything else gives None rather than an error: it only decides whether an outline can
+    be drawn, and a page must show whatever text an editor typed.
+    """
+    figures = []
+    for match in _NUMBER.finditer(_TIMES.sub(" × ", text or "")):
+        try:
+            number = read_decimal(match["number"])
+        except ValueError:
+            return None
+        unit = match["unit"] or ""
+        if unit.lower() in _SEPARATORS:
+            unit = ""
+        if unit and unit_family(unit) != "length":
+            return None
+        figures.append((number, unit))
+        if len(figures) == 3:
+            break
+    if len(figures) < 3:
+        return None
+    sizes = []
+    for index, (number, unit) in enumerate(figures):
+        unit = unit or next((u for _, u in figures[index:] if u), "mm")
+        size = convert(number, unit, "mm")
+        if not DIMENSION_RANGE[0] <= size <= DIMENSION_RANGE[1]:
+            return None
+        sizes.append(size)
+    return tuple(sizes)

@@ -2,14 +2,19 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.shortcuts import get_object_or_404, render
+from django.conf import settings
+from django.db.models import prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from core import cards, images
 from core.pagecache import cache_public_page, dont_store
 from core.text import meta_text
 from news.models import Article
 
+from . import compare, outlines
 from .compare import spec_text
 from .filters import CatalogFilters, is_catalog_parameter, paginate
 from .models import Brand, Device, SpecField
@@ -64,7 +69,10 @@ def product_json_ld(request, device):
     if device.summary:
         data["description"] = meta_text(device.summary)
     if device.image:
-        data["image"] = request.build_absolute_uri(device.image.url)
+        # The largest resized copy: the master may be 40 megapixels.
+        data["image"] = request.build_absolute_uri(
+            images.copy_url(device.image.name, images.WIDTHS[-1], "jpg")
+        )
     if device.released:
         # At the precision known: "2008", "2019-03" or "2019-03-07" (ISO 8601 all three).
         data["releaseDate"] = device.released_iso
@@ -90,9 +98,11 @@ class SheetValue:
     number: str = ""
     source_url: str = ""
     source_label: str = ""
+    # The chip the value comes from, when the device has none of its own.
+    chip: object = None
 
     @classmethod
-    def of(cls, spec):
+    def of(cls, spec, chip=None):
         text = spec.value
         number = ""
         if spec.field.kind == SpecField.Kind.BOOLEAN:
@@ -101,7 +111,7 @@ class SheetValue:
             number = format_number(spec.number, spec.field.unit)
             if _SAME_FIGURE.sub("", number).lower() == _SAME_FIGURE.sub("", text).lower():
                 number = ""
-        return cls(spec, text, number, *_source_link(spec.source.strip()))
+        return cls(spec, text, number, *_source_link(spec.source.strip()), chip=chip)
 
 
 def _source_link(source):
@@ -116,18 +126,37 @@ def _source_link(source):
     return "", source
 
 
+def sheet_groups(device):
+    """[(group, [SheetValue])] in sheet order: the device's values and, for fields it has
+    none of, its chip's (``device.specs`` and its chip's prefetched)."""
+    chip = device.powered_by if device.powered_by_id else None
+    entries = compare.with_chip_values(device.specs.all(), chip, chip.specs.all() if chip else [])
+    entries.sort(key=lambda entry: compare.field_order(entry[0].field))
+    groups = []
+    for spec, source in entries:
+        group = spec.field.group
+        if not groups or groups[-1][0] != group:
+            groups.append((group, []))
+        groups[-1][1].append(SheetValue.of(spec, source))
+    return groups
+
+
 @require_safe
 @cache_public_page
 def device_detail(request, slug):
-    device = get_object_or_404(Device.objects.with_specs(), slug=slug)
+    device = get_object_or_404(Device.objects.with_related(), slug=slug)
+    # One query for the device's values and its chip's.
+    sheet = [device, device.powered_by] if device.powered_by_id else [device]
+    prefetch_related_objects(sheet, compare.spec_prefetch(to_attr=None))
     context = {
         "device": device,
-        "spec_groups": [
-            (group, [SheetValue.of(spec) for spec in specs])
-            for group, specs in device.spec_groups()
-        ],
+        "spec_groups": sheet_groups(device),
         "key_specs": [(s.field.name, spec_text(s)) for s in device.specs.all() if s.field.key],
         "powers": list(device.powers.select_related("brand", "category").order_by("name")),
+        "rivals": [
+            (rival, compare.canonical_key([device.slug, rival.slug]))
+            for rival in compare.rivals(device)
+        ],
         "related_news": Article.objects.for_device(device)[:5],
         "canonical_url": request.build_absolute_uri(device.get_absolute_url()),
         "json_ld": product_json_ld(request, device),
@@ -153,3 +182,80 @@ def brand_detail(request, slug):
         "canonical_url": request.build_absolute_uri(brand.get_absolute_url()),
     }
     return render(request, "comparisons/brand_detail.html", context)
+
+
+# Share cards (og:image): drawn on the first request, stored, bounded (see core.cards).
+
+
+def share_panel(device, fields=None):
+    """``device`` (loaded with ``with_key_specs()``) as a share card shows it: its main
+    photo or its outline, and its key rows (those of ``fields`` if given, in that order)."""
+    specs = {spec.field_id: spec for spec in device.key_specs}
+    if fields is None:
+        rows = [(spec.field.name, spec_text(spec)) for spec in specs.values()]
+    else:
+        rows = [
+            (field.name, spec_text(specs[field.pk]) if field.pk in specs else "—")
+            for field in fields
+        ]
+    photo = images.copy_name(device.image.name, 640, "jpg") if device.image else ""
+    return cards.Panel(
+        name=device.name,
+        subtitle=f"{device.brand.name} · {device.category.name}",
+        photo=photo,
+        outline=None if photo else outlines.outline_of(device),
+        rows=rows[:3],
+    )
+
+
+def _shared_rows(devices, count=3):
+    """The ``count`` key fields most of ``devices`` have a value for, in sheet order."""
+    fields, holders = {}, {}
+    for device in devices:
+        for spec in device.key_specs:
+            fields.setdefault(spec.field_id, spec.field)
+            holders[spec.field_id] = holders.get(spec.field_id, 0) + 1
+    chosen = sorted(fields, key=lambda pk: -holders[pk])[:count]
+    return [fields[pk] for pk in fields if pk in chosen]
+
+
+def _stamp(pairs):
+    return " ".join(f"{slug}@{changed.isoformat()}" for slug, changed in sorted(pairs))
+
+
+@require_safe
+def comparison_card(request, key):
+    """The 1200 × 630 card of a comparison, redrawn only when one of its devices changes."""
+    slugs = compare.split_key(key)
+    if not 2 <= len(set(slugs)) <= settings.COMPARE_MAX or len(slugs) > 4 * settings.COMPARE_MAX:
+        raise Http404(f"No such comparison: it needs 2 to {settings.COMPARE_MAX} devices.")
+    canonical = compare.canonical_key(slugs)
+    if key != canonical:
+        return redirect("comparisons:compare-card", canonical, permanent=True)
+    unique = canonical.split(compare.KEY_SEPARATOR)
+    changed = Device.objects.filter(slug__in=unique).values_list("slug", "updated_at")
+    stamp = _stamp(changed)
+    if stamp.count("@") != len(unique):
+        raise Http404("One of these devices does not exist.")
+
+    def draw():
+        found = {d.slug: d for d in Device.objects.with_key_specs().filter(slug__in=unique)}
+        devices = [found[slug] for slug in unique]
+        fields = _shared_rows(devices)
+        return cards.draw_panels([share_panel(d, fields) for d in devices], "Side by side")
+
+    return cards.response(cards.stored_card("compare", canonical, stamp, draw, capped=True))
+
+
+@require_safe
+def device_card(request, slug):
+    """A device's card, for its page's og:image when it has no photo."""
+    changed = list(Device.objects.filter(slug=slug).values_list("slug", "updated_at"))
+    if not changed:
+        raise Http404("No such device.")
+
+    def draw():
+        device = Device.objects.with_key_specs().get(slug=slug)
+        return cards.draw_panels([share_panel(device)], "Specs")
+
+    return cards.response(cards.stored_card("device", slug, _stamp(changed), draw))

@@ -5,6 +5,7 @@ Defaults suit a laptop: SQLite in the project folder, DEBUG on. Production runs
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -143,6 +144,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the concurrency tests are real.
     suffix = os.environ.get("TEST_DB_SUFFIX", "")
     DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / f".test-db{suffix}.sqlite3"}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A site's queries are short: JIT compiling one whose cost estimate crosses
+    # jit_above_cost (estimates run high: a device page's rivals, 30 ms to run, took
+    # 440 ms with JIT at 50,000 devices) costs far more than it saves.
+    pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    pg_options["options"] = f"{pg_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and sessions: Redis when REDIS_URL is set, else process memory + database.
@@ -191,10 +198,34 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
+# Uploaded images (device photos, hero and story images, share cards). On one machine they
+# live in MEDIA_ROOT and the site serves them itself (core.views.media, long-cached); a
+# site on several machines puts them on S3-compatible storage (django-storages) with
+# MEDIA_BUCKET, and names the storage's origin in MEDIA_ORIGIN for the CSP's img-src.
+MEDIA_URL = os.environ.get("MEDIA_URL", "media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_BUCKET = os.environ.get("MEDIA_BUCKET", "")
+if MEDIA_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            # Any S3-compatible service (MinIO, R2, …); unset for AWS itself.
+            "endpoint_url": os.environ.get("MEDIA_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MEDIA_REGION") or None,
+            # Public URLs on a CDN or the bucket's own host, never signed: pages are cached.
+            "custom_domain": os.environ.get("MEDIA_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+            # Every name is a content hash: a name never changes content.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -204,12 +235,27 @@ STORAGES = {
     },
 }
 
+
+def env_origin(name):
+    """An origin ("https://media.example.com"), or "" when unset; anything else stops the start."""
+    value = os.environ.get(name, "").strip().rstrip("/")
+    if value and not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?", value):
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r} is not an origin such as https://media.example.com "
+            "(scheme and host, no path)."
+        )
+    return value
+
+
+# Where images come from besides this site: the media storage's origin (S3, a CDN).
+MEDIA_ORIGIN = env_origin("MEDIA_ORIGIN")
+
 # Strict everywhere, so a violation shows up on a laptop before it does in production.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "form-action": [CSP.SELF],
@@ -242,6 +288,9 @@ AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 SITE_NAME = "Specwise"
+# Share cards (core.cards): new ones drawn a minute, and comparison cards kept at most.
+SHARE_CARD_RENDERS_PER_MINUTE = env_int("SHARE_CARD_RENDERS_PER_MINUTE", 30, minimum=1)
+SHARE_CARDS_MAX = env_int("SHARE_CARDS_MAX", 5000, minimum=1)
 # How many devices a visitor's compare list holds.
 COMPARE_MAX = env_int("COMPARE_MAX", 4, minimum=2)
 # The compare list lives in the database, found through this long-lived cookie,

@@ -18,7 +18,10 @@ urlpatterns = [
     path("", include("news.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media on this machine's disk are served by the site itself, DEBUG or not (make serve);
+# on S3-compatible storage their URLs point there instead.
+if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage") and "://" not in (
+    settings.MEDIA_URL
+):
+    media_prefix = settings.MEDIA_URL.lstrip("/")
+    urlpatterns.insert(0, path(f"{media_prefix}<path:name>", core_views.media, name="media"))

@@ -1,12 +1,19 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from core import images
 from core.admin import ContentAdmin
 
-from .models import Article, Tag
+from .markdown import remote_images
+from .models import Article, StoryImage, Tag
+
+# Uploads follow the site's image rules (core.images); a refusal names the file.
+IMAGE_UPLOADS = {models.ImageField: {"form_class": images.ImageUploadField}}
 
 
 @admin.register(Tag)
@@ -24,6 +31,39 @@ class ScheduleForm(forms.Form):
     )
 
 
+class StoryImageInline(admin.TabularInline):
+    """Images for the story's body: upload one, save, and copy the Markdown shown beside it
+    into the body. They come from the site's own media, so the security policy shows them."""
+
+    model = StoryImage
+    formset = images.ImageInlineFormSet
+    fields = ["image", "alt", "markdown"]
+    readonly_fields = ["markdown"]
+    extra = 1
+    formfield_overrides = IMAGE_UPLOADS
+    verbose_name = "image for the story"
+    verbose_name_plural = "images for the story (save, then paste the Markdown into the body)"
+
+    @admin.display(description="Markdown to paste")
+    def markdown(self, story_image):
+        if not story_image.pk:
+            return "Shown once the image is saved."
+        return format_html(
+            '<input type="text" readonly value="{}" size="50" aria-label="Markdown for {}">',
+            story_image.markdown,
+            story_image.alt,
+        )
+
+
+def _remote_warning(sources):
+    """What the editor reads about images from other sites (the CSP blocks them)."""
+    return (
+        f"{len(sources)} image(s) in the story come from another site and will show as broken: "
+        "the site only shows its own images. Upload them under “Images for the story” and "
+        "paste the Markdown given there instead."
+    )
+
+
 @admin.register(Article)
 class ArticleAdmin(ContentAdmin):
     list_display = ["title", "state", "status", "published_at", "author"]
@@ -34,6 +74,8 @@ class ArticleAdmin(ContentAdmin):
     autocomplete_fields = ["tags", "devices"]
     readonly_fields = ["preview"]
     actions = ["publish_now", "schedule"]
+    inlines = [StoryImageInline]
+    formfield_overrides = IMAGE_UPLOADS
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "author"]}),
         ("Publishing", {"fields": ["status", "published_at"]}),
@@ -51,7 +93,23 @@ class ArticleAdmin(ContentAdmin):
         if not article.body_html:
             return "Save the article to see the rendered body here."
         # body_html was sanitised on save (news.markdown): safe to show as HTML.
-        return mark_safe(f'<div class="article-preview">{article.body_html}</div>')
+        body = mark_safe(f'<div class="article-preview">{article.body_html}</div>')
+        remote = remote_images(article.body_html)
+        if not remote:
+            return body
+        return format_html(
+            '<div class="article-preview-warning" role="alert"><p><strong>{}</strong></p>'
+            "<ul>{}</ul></div>{}",
+            _remote_warning(remote),
+            format_html_join("", "<li><code>{}</code></li>", ((src,) for src in remote)),
+            body,
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        remote = remote_images(obj.body_html)
+        if remote:
+            self.message_user(request, _remote_warning(remote), messages.WARNING)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -6,7 +6,11 @@ the Markdown layer cannot let a script, an event handler or a ``javascript:`` UR
 through.
 """
 
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
 import nh3
+from django.conf import settings
 from markdown_it import MarkdownIt
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
@@ -70,3 +74,32 @@ def render_markdown(text):
     html = _md.render(text)
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     return sanitise(html)
+
+
+class _ImageSources(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.sources = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.sources.append(dict(attrs).get("src") or "")
+
+
+def _served_here(src):
+    """True for an image the Content-Security-Policy lets a page show: this site's own
+    (a path), or the media storage's (MEDIA_URL, MEDIA_ORIGIN)."""
+    parts = urlsplit(src)
+    if not parts.scheme and not parts.netloc:
+        return True
+    allowed = [settings.MEDIA_URL, f"{settings.MEDIA_ORIGIN}/" if settings.MEDIA_ORIGIN else ""]
+    return any(prefix and "://" in prefix and src.startswith(prefix) for prefix in allowed)
+
+
+def remote_images(html):
+    """The sources of the images in ``html`` (a rendered body) that come from another site:
+    the Content-Security-Policy blocks them, so readers would see a broken image. The
+    admin preview lists them before the story is published."""
+    parser = _ImageSources()
+    parser.feed(html or "")
+    return [src for src in parser.sources if not _served_here(src)]

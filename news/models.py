@@ -3,14 +3,12 @@ from io import BytesIO
 from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
-from django.db import models
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connections, models
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image, ImageOps
 
 from comparisons.models import Device
+from core import images
 from core.content import ContentModel, ContentQuerySet
 
 from .markdown import render_markdown
@@ -33,6 +31,91 @@ class Tag(ContentModel):
 
     def get_absolute_url(self):
         return reverse("news:tag", args=[self.slug])
+
+
+# "Read more" ranks a bounded set of candidates, so an article page costs the same at any
+# archive size: each device and tag of the story offers its newest RELATED_PER_KEY stories.
+RELATED_PER_KEY = 200
+# A device or tag on at least this many stories is searched by walking the newest stories (it
+# is on many, so RELATED_PER_KEY hits come soon); one on fewer, through its own links, sorting
+# fewer than this many. See _related_sql().
+RELATED_CROWDED = 2000
+# Devices and tags of one story that offer candidates (a roundup may name hundreds; SQLite
+# allows 500 parts in a UNION).
+RELATED_MAX_KEYS = 50
+RELATED_KEYS = ("devices", "tags")
+
+
+def _related_sql(connection, article, keys, limit):
+    """(sql, params) ranking the stories that share a device or tag with ``article``.
+
+    Written out: the ORM took three times as long as the query to build a union of a dozen
+    subqueries. A key's newest stories are found through its links, or, if it is on many
+    stories, by walking the newest stories until RELATED_PER_KEY of them have it.
+    PostgreSQL's planner chooses well between the two (per-value statistics, LIMIT-aware).
+    SQLite's always takes the links (it ignores the LIMIT and keeps one average per index),
+    so there each key gets both, and their LIMITs keep one by the key's link count (read from
+    at most RELATED_CROWDED index entries): a LIMIT 0 skips the other unrun.
+    """
+    qn, meta = connection.ops.quote_name, Article._meta
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    when, status = qn(meta.get_field("published_at").column), qn(meta.get_field("status").column)
+    published = f"a.{status} = %s AND a.{when} <= %s AND a.{pk} <> %s"
+    visible = [Article.Status.PUBLISHED, timezone.now(), article.pk]
+    newest = f"ORDER BY a.{when} DESC, a.{pk} DESC"
+    per_key = RELATED_PER_KEY
+    candidates, shared = [], []  # (sql, params)
+    for name, ids in keys.items():
+        field = meta.get_field(name)
+        links = qn(field.m2m_db_table())
+        story, key = qn(field.m2m_column_name()), qn(field.m2m_reverse_name())
+        through = (
+            f"SELECT a.{pk} FROM {table} a JOIN {links} l ON l.{story} = a.{pk} "
+            f"WHERE l.{key} = %s AND {published} {newest}"
+        )
+        # Probes the links' unique (story, key) index for each story walked.
+        walk = (
+            f"SELECT a.{pk} FROM {table} a WHERE {published} AND EXISTS "
+            f"(SELECT 1 FROM {links} l WHERE l.{story} = a.{pk} AND l.{key} = %s) {newest}"
+        )
+        crowded = (
+            f"(SELECT COUNT(*) FROM (SELECT 1 FROM {links} WHERE {key} = %s "
+            f"LIMIT {RELATED_CROWDED:d}) n) >= {RELATED_CROWDED:d}"
+        )
+        for key_id in ids[:RELATED_MAX_KEYS]:
+            if connection.vendor == "sqlite":
+                candidates += [
+                    (
+                        f"{through} LIMIT CASE WHEN {crowded} THEN 0 ELSE {per_key:d} END",
+                        [key_id, *visible, key_id],
+                    ),
+                    (
+                        f"{walk} LIMIT CASE WHEN {crowded} THEN {per_key:d} ELSE 0 END",
+                        [*visible, key_id, key_id],
+                    ),
+                ]
+            else:
+                candidates.append((f"{through} LIMIT {per_key:d}", [key_id, *visible]))
+        count = (
+            f"(SELECT COUNT(*) FROM {links} l WHERE l.{story} = a.{pk} "
+            f"AND l.{key} IN ({', '.join(['%s'] * len(ids))}))"
+        )
+        shared.append((f"{count if ids else 0} AS {qn('shared_' + name)}", ids))
+    # Every column but the body, which no card shows.
+    columns = [
+        f"a.{qn(f.column)}" for f in meta.concrete_fields if f.name not in {"body", "body_html"}
+    ]
+    # SQLite wants each LIMIT inside a UNION wrapped in a subquery.
+    union = " UNION ALL ".join(
+        f"SELECT * FROM ({sql}) c{i}" for i, (sql, _) in enumerate(candidates)
+    )
+    order = ", ".join(f"{qn('shared_' + name)} DESC" for name in keys)
+    sql = (
+        f"SELECT {', '.join(columns + [sql for sql, _ in shared])} FROM {table} a "
+        f"WHERE a.{pk} IN ({union}) ORDER BY {order}, a.{when} DESC, a.{pk} DESC LIMIT %s"
+    )
+    params = [p for _, ps in shared + candidates for p in ps]
+    return sql, [*params, limit]
 
 
 class ArticleQuerySet(ContentQuerySet):
@@ -70,47 +153,32 @@ class ArticleQuerySet(ContentQuerySet):
     def related_to(self, article, limit=3):
         """Up to ``limit`` published stories ranked by shared devices, shared tags, recency.
 
-        Hides one or two queries: stories sharing a device or a tag, ranked by the counts
-        of both; if fewer than ``limit`` share anything, the newest others fill the rest.
-        Reads ``article.devices``/``article.tags`` (prefetch them to save two queries).
+        Candidates are bounded whatever the archive's size: the newest ``RELATED_PER_KEY``
+        published stories of each device and each tag of the story (a story outside all of
+        these lists is not considered); shared devices and tags are counted exactly for
+        them. Hides one query, or two: if fewer than ``limit`` share anything, the newest
+        others fill the rest. Reads ``article.devices``/``article.tags`` (prefetch them to
+        save two queries).
         """
-        device_ids = [device.pk for device in article.devices.all()]
-        tag_ids = [tag.pk for tag in article.tags.all()]
-        base = self.published().exclude(pk=article.pk).for_cards()
+        keys = {name: [obj.pk for obj in getattr(article, name).all()] for name in RELATED_KEYS}
         related = []
-        if device_ids or tag_ids:
-            device_links = Article.devices.through.objects.filter(device_id__in=device_ids)
-            tag_links = Article.tags.through.objects.filter(tag_id__in=tag_ids)
-
-            def shared(links):
-                return Coalesce(
-                    Subquery(
-                        links.filter(article_id=OuterRef("pk"))
-                        .values("article_id")
-                        .annotate(n=Count("*"))
-                        .values("n"),
-                        output_field=IntegerField(),
-                    ),
-                    Value(0),
-                )
-
-            # Candidates first, so the ranking only scans stories that share something.
-            related = list(
-                base.filter(
-                    Q(pk__in=device_links.values("article_id"))
-                    | Q(pk__in=tag_links.values("article_id"))
-                )
-                .annotate(shared_devices=shared(device_links), shared_tags=shared(tag_links))
-                .order_by(
-                    "-shared_devices",
-                    "-shared_tags",
-                    F("published_at").desc(nulls_last=True),
-                    "-pk",
-                )[:limit]
-            )
+        if any(keys.values()):
+            connection = connections[self.db]
+            related = list(self.raw(*_related_sql(connection, article, keys, limit)))
         if len(related) < limit:
-            related += list(base.exclude(pk__in=[a.pk for a in related])[: limit - len(related)])
+            shown = [article.pk, *(story.pk for story in related)]
+            others = self.published().exclude(pk__in=shown).for_cards()
+            related += list(others[: limit - len(related)])
         return related
+
+    def for_devices(self, devices):
+        """Published stories that mention any of ``devices`` (instances, pks or a queryset
+        of pks), newest first, each once (comparison pages).
+
+        A subquery over the link table, like ``for_brand``: no join, no DISTINCT.
+        """
+        links = Article.devices.through.objects.filter(device__in=devices)
+        return self.published().filter(pk__in=links.values("article_id")).for_cards()
 
 
 class Article(ContentModel):
@@ -184,8 +252,11 @@ class Article(ContentModel):
             names[field] = ""
         if self.hero_image:
             try:
-                with self.hero_image.open("rb") as source, Image.open(source) as image:
-                    image = ImageOps.exif_transpose(image).convert("RGB")
+                # The site's image rules (core.images): size, format and pixel count are
+                # checked from the header before anything is decoded.
+                with self.hero_image.open("rb") as source:
+                    image, _format = images.open_checked(source, self.hero_image.name)
+                    image = image.convert("RGB")
                     stem = PurePosixPath(self.hero_image.name).stem
                     for field, width in HERO_SIZES:
                         copy = image.copy()
@@ -196,8 +267,8 @@ class Article(ContentModel):
                             f"{stem}-{width}.webp", ContentFile(buffer.getvalue()), save=False
                         )
                         names[field] = getattr(self, field).name
-            except (OSError, ValueError, Image.DecompressionBombError):
-                logger.warning("Could not make hero renditions for article %s", self.pk)
+            except (OSError, ValueError, images.ImageRefused) as error:
+                logger.warning("Could not make hero renditions for article %s: %s", self.pk, error)
         # update(), not save(): no second Markdown render.
         type(self).objects.filter(pk=self.pk).update(**names)
 
@@ -218,3 +289,48 @@ class Article(ContentModel):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+
+# A story's images are shown as they are (Markdown has no srcset): at most this wide.
+STORY_IMAGE_WIDTH = 1600
+
+
+class StoryImage(models.Model):
+    """An image for a story's body, uploaded on the article's admin page, which shows the
+    Markdown to paste. Stored clean and narrowed (core.images), under the site's media, so
+    the Content-Security-Policy lets it show. Its file stays when the row is deleted: a
+    published story may still show it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="news/story/", max_length=255)
+    alt = models.CharField(
+        "description",
+        max_length=200,
+        help_text="What the image shows, for people who cannot see it; it goes in the Markdown.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.alt or self.image.name
+
+    def get_absolute_url(self):
+        return self.image.url
+
+    def save(self, *args, **kwargs):
+        if self.image and not self.image._committed:
+            master = images.narrowed(
+                images.master_of(self.image.file, self.image.name), STORY_IMAGE_WIDTH
+            )
+            name = master.name("news/story")
+            images.store(name, master.content)
+            self.image = name
+        super().save(*args, **kwargs)
+
+    @property
+    def markdown(self):
+        """The snippet an editor pastes into the story."""
+        alt = self.alt.replace("[", "(").replace("]", ")")
+        return f"![{alt}]({self.image.url})"

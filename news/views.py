@@ -3,11 +3,14 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.views.decorators.http import require_safe
 
 from comparisons.compare import canonical_key
 from comparisons.models import Device
 from comparisons.popular import popular_comparisons
+from core import cards
 from core.pagecache import cache_public_page, dont_store
 from core.text import meta_text
 
@@ -103,8 +106,10 @@ def _news_article_data(request, article, url, devices):
     }
     if article.published_at:
         data["datePublished"] = article.published_at.isoformat()
-    if article.hero_page:
-        data["image"] = [request.build_absolute_uri(article.hero_page.url)]
+    # The hero image, else the story's generated card.
+    image = article.hero_page.url if article.hero_page else None
+    image = image or reverse("news:article-card", args=[article.slug])
+    data["image"] = [request.build_absolute_uri(image)]
     if devices:
         data["about"] = [
             {
@@ -127,3 +132,21 @@ def search(request):
         "devices": search_devices(query, limit=20) if query else [],
     }
     return render(request, "news/search.html", context)
+
+
+@require_safe
+def article_card(request, slug):
+    """A story's share card (its og:image when it has no hero image): drawn once per
+    change of the story (see core.cards). Only published stories have one."""
+    article = Article.objects.published().filter(slug=slug).for_cards().first()
+    if article is None:
+        raise Http404("No such story.")
+    changed = Article.objects.filter(pk=article.pk).values_list("updated_at", flat=True).get()
+
+    def draw():
+        byline = f"By {article.author}"
+        if article.published_at:
+            byline += f" · {date_format(article.published_at, 'j F Y')}"
+        return cards.draw_story(article.title, article.summary, byline)
+
+    return cards.response(cards.stored_card("news", article.slug, changed.isoformat(), draw))

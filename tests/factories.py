@@ -1,8 +1,21 @@
+import io
+
 import factory
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image
 
-from comparisons.models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
+from comparisons.models import (
+    Brand,
+    Category,
+    Device,
+    DevicePhoto,
+    SpecField,
+    SpecGroup,
+    SpecValue,
+)
 from news.models import Article, Tag
 
 
@@ -108,3 +121,32 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def devices(self, create, extracted, **kwargs):
         if create and extracted:
             self.devices.set(extracted)
+
+
+def image_bytes(width=64, height=48, fmt="JPEG", color=(200, 40, 40), mode="RGB", **options):
+    """A small image made here (tests ship no image files); ``options`` go to Pillow's save
+    (``exif=…``, ``xmp=…``)."""
+    buffer = io.BytesIO()
+    Image.new(mode, (width, height), color).save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def image_upload(name="photo.jpg", data=None, **kwargs):
+    """An uploaded file as a form receives it."""
+    return SimpleUploadedFile(name, data if data is not None else image_bytes(**kwargs))
+
+
+class DevicePhotoFactory(factory.django.DjangoModelFactory):
+    """A photo, stored as the admin stores one: clean master and resized copies."""
+
+    class Meta:
+        model = DevicePhoto
+
+    device = factory.SubFactory(DeviceFactory)
+    image = factory.LazyAttribute(
+        lambda o: ContentFile(image_bytes(color=o.color), name="photo.jpg")
+    )
+    order = factory.Sequence(int)
+
+    class Params:
+        color = (200, 40, 40)

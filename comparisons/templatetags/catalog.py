@@ -1,10 +1,22 @@
-"""Small display helpers for catalog templates: device initials, spec values."""
+"""Display helpers for catalog templates: device pictures, outlines, spec values."""
 
 from django import template
+from django.urls import reverse
 
+from comparisons import outlines
 from comparisons.compare import spec_text
+from core import cards, images
 
 register = template.Library()
+
+# How a photo is shown in each role: (width, height) of its 4:3 copy as laid out, the
+# `sizes` the browser picks a copy by, the fallback copy's width, and lazy by default.
+PHOTO_ROLES = {
+    "card": (320, 240, "(max-width: 40rem) 90vw, 20rem", 640, True),
+    "page": (480, 360, "(max-width: 48rem) 90vw, 20rem", 640, False),
+    "compare": (96, 72, "6rem", 160, False),
+    "thumb": (40, 30, "2.5rem", 160, True),
+}
 
 
 @register.filter
@@ -18,3 +30,71 @@ def initials(name):
 def spec_display(spec):
     """A spec value as cards and tables show it: numbers in the field's unit ("1,370 g")."""
     return spec_text(spec)
+
+
+def _photo(name, role, eager):
+    width, height, sizes, fallback, lazy = PHOTO_ROLES[role]
+    return {
+        "role": role,
+        "photo": True,
+        "src": images.copy_url(name, fallback, "jpg"),
+        "webp_srcset": images.srcset(name, "webp"),
+        "jpeg_srcset": images.srcset(name, "jpg"),
+        "sizes": sizes,
+        "width": width,
+        "height": height,
+        "lazy": lazy and not eager,
+    }
+
+
+@register.simple_tag
+def device_picture_data(device, role="card", eager=False):
+    """What includes/device_picture.html draws for ``device``: its main photo's resized
+    copies, else its outline in the role's frame (never a query, see comparisons.outlines)."""
+    role = role if role in PHOTO_ROLES else "card"
+    if device.image:
+        return _photo(device.image.name, role, eager)
+    return {"role": role, "photo": False, "outline": outlines.framed(device, role)}
+
+
+@register.simple_tag
+def photo_picture_data(photo, role="compare"):
+    """The same for one DevicePhoto (the device page's gallery)."""
+    return _photo(photo.image.name, role if role in PHOTO_ROLES else "compare", False)
+
+
+@register.simple_tag
+def device_photos(device):
+    """The device's photos in order: one query, and none for a device without photos."""
+    return list(device.photos.all()) if device.image else []
+
+
+@register.filter
+def large_copy(photo):
+    """The URL of a photo's largest JPEG copy (a link to see it whole)."""
+    return images.copy_url(photo.image.name, images.WIDTHS[-1], "jpg")
+
+
+@register.simple_tag
+def size_comparison_data(devices):
+    """The devices' outlines at one scale (see comparisons.outlines.size_comparison)."""
+    return outlines.size_comparison(devices)
+
+
+@register.simple_tag
+def device_share_image(device):
+    """A device page's og:image: its main photo's largest copy, else its generated card."""
+    if device.image:
+        width, height = images.box(images.WIDTHS[-1])
+        url = images.copy_url(device.image.name, images.WIDTHS[-1], "jpg")
+        return {"url": url, "width": width, "height": height, "alt": device.name}
+    url = reverse("comparisons:device-card", args=[device.slug])
+    return {"url": url, "width": cards.SIZE[0], "height": cards.SIZE[1], "alt": device.name}
+
+
+@register.filter
+def absolute(url, request):
+    """``url`` made absolute for this request's host, unless it already is (media on S3)."""
+    if not url or "://" in str(url):
+        return url
+    return request.build_absolute_uri(url)

@@ -64,7 +64,7 @@ def test_editor_schedules_a_story_then_it_appears_when_due(page, live_server):
     later = timezone.localtime(timezone.now() + timedelta(days=2))
     page.locator("#id_published_at_0").fill(later.strftime("%Y-%m-%d"))
     page.locator("#id_published_at_1").fill(later.strftime("%H:%M:%S"))
-    page.get_by_label("Body").fill("## The sensor\n\nIt is **new**.")
+    page.locator("#id_body").fill("## The sensor\n\nIt is **new**.")
     pick_autocomplete(page, "tags", "Wearables")
     pick_autocomplete(page, "devices", "Pulse Watch")
     page.get_by_role("button", name="Save", exact=True).click()

@@ -455,9 +455,10 @@ def test_each_result_is_a_device_card_with_a_compare_button(client, catalog):
     assert "$700" in response.text
 
 
-def test_card_without_image_shows_initials(client, catalog):
-    response = client.get(URL, {"q": "Echo"})
-    assert '<div class="placeholder" aria-hidden="true">EB</div>' in response.text
+def test_card_without_a_photo_shows_a_drawing_not_initials(client, catalog):
+    html = client.get(URL, {"q": "Echo"}).text
+    assert "device-picture--card" in html
+    assert 'class="placeholder"' not in html
 
 
 def test_full_page_has_the_form_with_htmx_and_plain_fallbacks(client, catalog):

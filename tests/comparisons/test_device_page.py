@@ -8,10 +8,11 @@ from django.test.html import parse_html
 from django.utils import timezone
 from django.utils.html import escape
 
-from comparisons.models import SpecField
+from comparisons.models import SpecField, SpecValue
 from news.models import Article
 from tests.factories import (
     ArticleFactory,
+    CategoryFactory,
     DeviceFactory,
     SpecFieldFactory,
     SpecGroupFactory,
@@ -76,7 +77,8 @@ def test_header_shows_name_brand_category_price_and_key_specs(client, phone):
     assert "<dd>$599</dd>" in response.text
     assert "A phone with lights on its back." in response.text
     assert 'aria-label="Add Nothing Phone (2) to your compare list"' in response.text
-    assert '<div class="placeholder" aria-hidden="true">NP</div>' in response.text
+    assert "device-picture--page" in response.text
+    assert 'class="placeholder"' not in response.text
 
 
 def test_spec_sheet_is_a_table_with_one_tbody_per_group(client, phone):
@@ -182,10 +184,14 @@ def test_device_page_query_budget(client, big_catalog, give_list, django_assert_
         other.powered_by = device
         other.save(update_fields=["powered_by"])
     ArticleFactory.create_batch(8, devices=[device])
+    chip_values = big_catalog["devices"][5].specs.values_list("pk", flat=True)
+    SpecValue.objects.filter(device=device, field__in=big_catalog["fields"][30:]).delete()
     with django_assert_max_num_queries(8):
         response = client.get(device.get_absolute_url())
     assert response.text.count('<th scope="row">') == 36
+    assert response.text.count('<span class="chip-value">') == 6 and chip_values
     assert response.text.count('href="/news/') >= 5
+    assert len(rivals_on(response.text)) == 5
 
 
 def sheet_row(html, name):
@@ -295,3 +301,111 @@ def test_key_specs_in_the_header_show_the_stored_figure(client, phone):
     header = re.search(r'<ul class="key-specs key-specs--header".*?</ul>', html, re.S).group(0)
     assert "<li><span>Weight</span> <span>201.2 g</span></li>" in header
     assert "<li><span>Display size</span> <span>6.7 in</span></li>" in header
+
+
+# Chip values carried over, and rivals.
+
+
+def test_a_phone_shows_its_chips_values_for_fields_it_has_none_of(client, phone):
+    node = SpecFieldFactory(name="Process node", unit="nm", kind=SpecField.Kind.NUMBER)
+    gpu = SpecFieldFactory(name="GPU")
+    SpecValueFactory(device=phone.powered_by, field=node, value="4 nm", number=4)
+    SpecValueFactory(device=phone.powered_by, field=gpu, value="Adreno 730")
+    SpecValueFactory(device=phone, field=gpu, value="Adreno 730 (overclocked)")
+    html = page(client, phone).text
+    chip_url = phone.powered_by.get_absolute_url()
+    assert_html_contains(
+        sheet_row(html, "Process node").split("<small")[0],
+        '<span class="spec-value">4 nm</span> <span class="chip-value">· '
+        f'<a href="{chip_url}">Snapdragon 8+ Gen 1</a>'
+        '<span class="visually-hidden"> (the value of its chip)</span></span>',
+    )
+    # Its own value wins, unmarked.
+    gpu_row = sheet_row(html, "GPU")
+    assert "Adreno 730 (overclocked)" in gpu_row and "chip-value" not in gpu_row
+    # The chip's own page shows its values as its own.
+    assert "chip-value" not in page(client, phone.powered_by).text
+
+
+def rivals_on(html):
+    section = re.search(r'<ul class="rivals">.*?</ul>', html, re.S)
+    return re.findall(r'<a href="(/compare/[^"]+/)">', section.group(0)) if section else []
+
+
+def test_rivals_are_of_the_same_category_near_in_price_and_link_canonical_comparisons(
+    client, big_catalog
+):
+    device = big_catalog["devices"][30]  # $400, in the first category (every third device)
+    links = rivals_on(page(client, device).text)
+    assert 3 <= len(links) <= 5
+    same_category = {d.slug: d for d in big_catalog["devices"] if d.category == device.category}
+    for link in links:
+        key = link.removeprefix("/compare/").removesuffix("/")
+        slugs = key.split("-vs-")
+        assert key == "-vs-".join(sorted(slugs))
+        assert device.slug in slugs
+        other = next(s for s in slugs if s != device.slug)
+        assert other in same_category
+        # Three nearest on each side are 30, 60 and 90 dollars away.
+        assert abs(same_category[other].launch_price - device.launch_price) <= 90
+
+
+def test_rivals_fall_back_to_release_dates_without_prices(client, db):
+    category = CategoryFactory(name="Chipsets")
+    chips = [
+        DeviceFactory(
+            name=f"Chip {year}",
+            category=category,
+            launch_price=None,
+            released=datetime.date(year, 6, 1),
+        )
+        for year in range(2010, 2024)
+    ]
+    links = rivals_on(page(client, chips[7]).text)  # 2017
+    others = [
+        next(slug for slug in link.split("/")[2].split("-vs-") if slug != chips[7].slug)
+        for link in links
+    ]
+    years = sorted(int(slug.removeprefix("chip-")) for slug in others)
+    assert len(years) == 5
+    assert years[0] >= 2014 and years[-1] <= 2020
+    assert {2015, 2016, 2018, 2019} <= set(years)
+
+
+@pytest.mark.parametrize("has_price", [True, False])
+def test_rivals_are_read_through_an_index_not_a_scan_of_the_category(big_catalog, has_price):
+    from django.db import connection
+
+    from comparisons import compare
+    from comparisons.models import Device
+
+    device = big_catalog["devices"][30]
+    if not has_price:
+        device.launch_price = None
+        device.released = datetime.date(2023, 1, 1)
+    found = Device.objects.filter(compare._neighbours(device))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = found.explain()
+    index = "device_cat_price" if has_price else "device_cat_released"
+    assert index in plan
+    assert not re.search(r"SCAN (TABLE )?\"?comparisons_device\"?(?! USING)", plan), plan
+
+
+def test_rivals_cost_one_query(big_catalog, django_assert_num_queries):
+    from django.db.models import prefetch_related_objects
+
+    from comparisons import compare
+
+    device = big_catalog["devices"][30]
+    prefetch_related_objects([device], compare.spec_prefetch(to_attr=None))
+    with django_assert_num_queries(1):
+        found = compare.rivals(device)
+    assert len(found) == 5
+    assert {d.category_id for d in found} == {device.category_id}
+
+
+def test_a_device_alone_in_its_category_has_no_rivals_section(client, db):
+    html = page(client, DeviceFactory()).text
+    assert "Compare with its rivals" not in html

@@ -1,7 +1,9 @@
 import datetime
 import json
+from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,8 +11,18 @@ from django.test.utils import CaptureQueriesContext
 from comparisons.catalog_io import CatalogError, export_catalog, import_catalog, parse_json
 from comparisons.demo import load_catalog
 from comparisons.management.commands import import_catalog as import_command
-from comparisons.models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
+from comparisons.models import (
+    Brand,
+    Category,
+    Device,
+    DevicePhoto,
+    SpecField,
+    SpecGroup,
+    SpecValue,
+)
+from core import images
 from core.content import content_version
+from tests.core.test_images import gps_exif, has_gps, png
 from tests.factories import (
     BrandFactory,
     CategoryFactory,
@@ -18,6 +30,7 @@ from tests.factories import (
     SpecFieldFactory,
     SpecGroupFactory,
     SpecValueFactory,
+    image_bytes,
 )
 
 pytestmark = pytest.mark.django_db
@@ -890,3 +903,168 @@ def test_export_then_import_into_an_empty_database_gives_the_same_file(tmp_path,
     capsys.readouterr()
     call_command("import_catalog", str(first))
     assert "(0 new, 0 updated, 6 unchanged)" in capsys.readouterr().out
+
+
+# Photos: "images" paths relative to the catalog file.
+
+
+def photo_files(root):
+    """Every stored file under MEDIA_ROOT, relative to it."""
+    return sorted(str(p.relative_to(root)) for p in Path(root).rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def photo_dir(tmp_path):
+    folder = tmp_path / "catalog"
+    (folder / "photos").mkdir(parents=True)
+    (folder / "photos" / "front.jpg").write_bytes(image_bytes(300, 400, exif=gps_exif()))
+    (folder / "photos" / "back.png").write_bytes(image_bytes(200, 100, fmt="PNG"))
+    return folder
+
+
+def with_images(*images):
+    return catalog([dict(PHONE, images=list(images))])
+
+
+def test_images_are_imported_in_order_clean_with_their_copies(phones, photo_dir, settings):
+    result = import_catalog(
+        with_images("photos/front.jpg", {"path": "photos/back.png", "alt": "Back, white"}),
+        base_dir=photo_dir,
+    )
+    assert (result.photos_new, result.photos_removed) == (2, 0)
+    assert "Photos: 2 new, 0 removed" in result.report()
+    front, back = DevicePhoto.objects.order_by("order")
+    assert (front.alt, back.alt) == ("", "Back, white")
+    assert (front.width, front.height) == (300, 400)
+    device = Device.objects.get(slug="nothing-phone-2")
+    assert device.image.name == front.image.name
+    assert not has_gps(default_storage.open(front.image.name).read())
+    assert len(photo_files(settings.MEDIA_ROOT)) == 2 * (1 + len(images.copy_names("x.jpg")))
+
+
+def test_reimporting_unchanged_photos_writes_nothing(phones, photo_dir, settings, committed):
+    data = with_images("photos/front.jpg", "photos/back.png")
+    import_catalog(data, base_dir=photo_dir)
+    stored = {
+        p: Path(settings.MEDIA_ROOT, p).stat().st_mtime_ns for p in photo_files(settings.MEDIA_ROOT)
+    }
+    version = content_version()
+    with CaptureQueriesContext(connection) as queries, committed():
+        result = import_catalog(data, base_dir=photo_dir)
+    assert writes(queries) == []
+    assert (result.devices_unchanged, result.photos_new) == (1, 0)
+    assert content_version() == version
+    assert {
+        p: Path(settings.MEDIA_ROOT, p).stat().st_mtime_ns for p in photo_files(settings.MEDIA_ROOT)
+    } == stored
+
+
+def test_a_new_order_or_a_removed_image_updates_the_device(phones, photo_dir, committed):
+    import_catalog(with_images("photos/front.jpg", "photos/back.png"), base_dir=photo_dir)
+    front, back = DevicePhoto.objects.order_by("order")
+    result = import_catalog(with_images("photos/back.png"), base_dir=photo_dir)
+    assert (result.photos_new, result.photos_removed, result.devices_updated) == (
+        0,
+        1,
+        ["nothing-phone-2"],
+    )
+    assert list(DevicePhoto.objects.all()) == [back]
+    assert Device.objects.get(slug="nothing-phone-2").image.name == back.image.name
+    with committed():
+        import_catalog(with_images(), base_dir=photo_dir)
+    assert not DevicePhoto.objects.exists()
+    assert not default_storage.exists(back.image.name)
+
+
+def test_a_bad_image_stops_the_import_naming_device_and_file(phones, photo_dir, settings):
+    (photo_dir / "photos" / "poster.png").write_bytes(png(12_000, 12_000))
+    (photo_dir / "photos" / "cut.jpg").write_bytes(image_bytes(640, 480)[:900])
+    data = with_images("photos/front.jpg", "photos/poster.png", "photos/cut.jpg", "photos/none.jpg")
+    assert errors_of_in(data, photo_dir) == [
+        "device 0 (nothing-phone-2): image 'photos/poster.png': photos/poster.png is "
+        "12,000 × 12,000 pixels (144 megapixels); an image may have at most 40 megapixels. "
+        "Resize it first.",
+        "device 0 (nothing-phone-2): image 'photos/cut.jpg': photos/cut.jpg is broken or cut "
+        "short: it cannot be read.",
+        "device 0 (nothing-phone-2): image 'photos/none.jpg': no such file",
+    ]
+    assert not Device.objects.exists()
+    assert photo_files(settings.MEDIA_ROOT) == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/etc/passwd", "../catalog/photos/front.jpg", "photos\\front.jpg"]
+)
+def test_an_image_path_must_stay_inside_the_catalog_folder(phones, photo_dir, path):
+    [error] = errors_of_in(with_images(path), photo_dir)
+    assert error.endswith("must be a path inside the catalog's folder (photos/x.jpg)")
+
+
+def test_images_need_a_file_to_be_relative_to(phones):
+    [error] = errors_of(with_images("photos/front.jpg"))
+    assert error.endswith("images need the catalog's folder: import from a file")
+
+
+def test_a_malformed_images_entry_is_named(phones, photo_dir):
+    assert errors_of_in(catalog([dict(PHONE, images=[12])]), photo_dir) == [
+        "device 0 (nothing-phone-2): 'images' item 0 must be a path or an object with "
+        '"path", not 12'
+    ]
+
+
+def test_a_failed_import_leaves_no_stored_file_behind(phones, photo_dir, settings, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(type(DevicePhoto.objects), "refresh_main", fail)
+    with pytest.raises(RuntimeError):
+        import_catalog(with_images("photos/front.jpg", "photos/back.png"), base_dir=photo_dir)
+    assert not Device.objects.exists() and not DevicePhoto.objects.exists()
+    assert photo_files(settings.MEDIA_ROOT) == []
+
+
+def test_a_dry_run_checks_images_and_stores_nothing(phones, photo_dir, settings):
+    result = import_catalog(with_images("photos/front.jpg"), dry_run=True, base_dir=photo_dir)
+    assert result.photos_new == 1
+    assert photo_files(settings.MEDIA_ROOT) == []
+
+
+# transaction=True: PostgreSQL refuses flush's TRUNCATE inside the test's transaction.
+@pytest.mark.django_db(transaction=True)
+def test_export_import_export_with_photos_gives_the_same_catalog_and_files(
+    photo_dir, tmp_path, capsys
+):
+    CategoryFactory(name="Phones")
+    import_catalog(
+        with_images("photos/front.jpg", {"path": "photos/back.png", "alt": "Back"}),
+        base_dir=photo_dir,
+    )
+    first = tmp_path / "first" / "catalog.json"
+    first.parent.mkdir()
+    call_command("export_catalog", str(first))
+    assert "and 2 photo file(s) beside it" in capsys.readouterr().out
+    exported = json.loads(first.read_text())["devices"][0]["images"]
+    assert exported == [
+        "photos/nothing-phone-2/1.jpg",
+        {"path": "photos/nothing-phone-2/2.png", "alt": "Back"},
+    ]
+    call_command("flush", interactive=False)
+    call_command("import_catalog", str(first))
+    second = tmp_path / "second" / "catalog.json"
+    second.parent.mkdir()
+    call_command("export_catalog", str(second))
+    assert second.read_text() == first.read_text()
+    for path in ("photos/nothing-phone-2/1.jpg", "photos/nothing-phone-2/2.png"):
+        assert (second.parent / path).read_bytes() == (first.parent / path).read_bytes()
+    capsys.readouterr()
+    call_command("import_catalog", str(first))
+    assert "(0 new, 0 updated, 1 unchanged)" in capsys.readouterr().out
+    # Exporting again over the same folder rewrites no photo.
+    call_command("export_catalog", str(first))
+    assert "photo file" not in capsys.readouterr().out
+
+
+def errors_of_in(data, base_dir):
+    with pytest.raises(CatalogError) as caught:
+        import_catalog(data, base_dir=base_dir)
+    return caught.value.errors

@@ -118,7 +118,9 @@ def test_article_page_has_opengraph_and_news_article_json_ld(client):
     assert f'<meta property="og:url" content="http://testserver{article.get_absolute_url()}">' in (
         html
     )
-    assert "og:image" not in html  # no hero
+    # No hero: the story's generated share card.
+    card = f"http://testserver{article.get_absolute_url()}card.png"
+    assert f'<meta property="og:image" content="{card}">' in html
     data = json_ld(response)
     assert data["@type"] == "NewsArticle"
     assert data["headline"] == "Big <news>"

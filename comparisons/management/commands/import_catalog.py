@@ -27,7 +27,9 @@ class Command(BaseCommand):
     def handle(self, *args, file, dry_run=False, **options):
         text = read_text(file)
         try:
-            result = import_catalog(parse_json(text), dry_run=dry_run)
+            # Image paths in the file are relative to it (to the working folder for "-").
+            base_dir = Path.cwd() if file == "-" else Path(file).resolve().parent
+            result = import_catalog(parse_json(text), dry_run=dry_run, base_dir=base_dir)
         except CatalogError as exc:
             errors = "\n".join(f"  - {error}" for error in exc.errors)
             raise CommandError(

@@ -1,0 +1,195 @@
+"""Share cards (og:image): 1200 × 630 PNGs drawn on first request, stored, redrawn only
+when one of their devices changes, and bounded."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from comparisons import views
+from comparisons.models import Device
+from core import cards
+from tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    DeviceFactory,
+    DevicePhotoFactory,
+    SpecFieldFactory,
+    SpecValueFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """How many cards were drawn (each call of the drawing functions)."""
+    calls = []
+    for name in ("draw_panels", "draw_story"):
+        real = getattr(cards, name)
+
+        def counting(*args, _real=real, **kwargs):
+            calls.append(args)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(cards, name, counting)
+    return calls
+
+
+@pytest.fixture
+def pair(db):
+    phones = CategoryFactory(name="Phones")
+    ram = SpecFieldFactory(name="RAM", unit="GB", kind="number", key=True)
+    size = SpecFieldFactory(name="Dimensions")
+    first = DeviceFactory(name="Nothing Phone (2)", slug="nothing-phone-2", category=phones)
+    second = DeviceFactory(name="Pixel 8", slug="pixel-8", category=phones)
+    SpecValueFactory(device=first, field=ram, value="12 GB")
+    SpecValueFactory(device=first, field=size, value="162.1 x 76.4 x 8.6 mm")
+    SpecValueFactory(device=second, field=ram, value="8 GB")
+    return first, second
+
+
+def card_url(*slugs):
+    return reverse("comparisons:compare-card", args=["-vs-".join(slugs)])
+
+
+def png_of(response):
+    with Image.open(io.BytesIO(response.content)) as image:
+        return image.format, image.size, image.convert("RGB")
+
+
+def stored_cards(kind="compare"):
+    folder = Path(settings.MEDIA_ROOT) / "cards" / kind
+    return sorted(path.name for path in folder.glob("*.png")) if folder.exists() else []
+
+
+def test_a_comparison_card_is_a_1200_by_630_png_made_once_and_then_served(client, pair, drawn):
+    url = card_url("nothing-phone-2", "pixel-8")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Cache-Control"] == "public, max-age=86400"
+    assert png_of(response)[:2] == ("PNG", (1200, 630))
+    assert len(drawn) == 1 and len(stored_cards()) == 1
+    again = client.get(url)
+    assert again.content == response.content
+    assert len(drawn) == 1  # served as stored: no image work
+    head = client.head(url)
+    assert head.status_code == 200 and head.content == b""
+
+
+def test_the_card_shows_the_devices_key_rows_and_photo(pair, monkeypatch):
+    first, second = pair
+    DevicePhotoFactory(device=second, color=(0, 160, 0))
+    panels = []
+    monkeypatch.setattr(cards, "draw_panels", lambda p, title="": panels.extend(p) or b"png")
+    devices = list(Device.objects.with_key_specs().order_by("slug"))
+    fields = views._shared_rows(devices)
+    drawn = [views.share_panel(device, fields) for device in devices]
+    assert [(p.name, p.rows) for p in drawn] == [
+        ("Nothing Phone (2)", [("RAM", "12 GB")]),
+        ("Pixel 8", [("RAM", "8 GB")]),
+    ]
+    assert drawn[0].outline.size_text == "76.4 × 162.1 × 8.6 mm" and not drawn[0].photo
+    assert drawn[1].photo.endswith("-640.jpg")
+
+
+def test_the_photo_is_on_the_drawn_card(client, pair):
+    DevicePhotoFactory(device=pair[1], color=(0, 160, 0))
+    _format, _size, card = png_of(client.get(card_url("nothing-phone-2", "pixel-8")))
+    # The second panel's picture box is its upper part; the photo fills its middle.
+    assert card.getpixel((900, 210)) == pytest.approx((0, 160, 0), abs=12)
+
+
+def test_a_card_is_drawn_again_only_when_one_of_its_devices_changes(client, pair, drawn):
+    url = card_url("nothing-phone-2", "pixel-8")
+    client.get(url)
+    DeviceFactory(name="Unrelated").save()
+    client.get(url)
+    assert len(drawn) == 1
+    first, _second = pair
+    first.summary = "Changed."
+    first.save()
+    client.get(url)
+    assert len(drawn) == 2
+    assert len(stored_cards()) == 1  # the old version went
+
+
+def test_a_card_url_is_canonical_and_needs_existing_devices(client, pair):
+    response = client.get(card_url("pixel-8", "nothing-phone-2"))
+    assert response.status_code == 301
+    assert response["Location"] == card_url("nothing-phone-2", "pixel-8")
+    assert client.get(card_url("ghost", "nothing-phone-2")).status_code == 404
+    assert client.get(card_url("nothing-phone-2")).status_code == 404
+    assert client.get(card_url("nothing-phone-2", "nothing-phone-2")).status_code == 404
+
+
+def test_past_the_cap_on_stored_cards_a_new_comparison_gets_the_generic_card(
+    client, pair, settings
+):
+    settings.SHARE_CARDS_MAX = 1
+    third = DeviceFactory(slug="third")
+    client.get(card_url("nothing-phone-2", "pixel-8"))
+    response = client.get(card_url("nothing-phone-2", third.slug))
+    assert response.content == cards.generic_card()
+    assert response["Cache-Control"] == "public, max-age=300"  # the real one may come later
+    assert stored_cards() == stored_cards()[:1]
+    # Cards already stored are still served.
+    assert client.get(card_url("nothing-phone-2", "pixel-8")).content != cards.generic_card()
+
+
+def test_past_the_rate_new_cards_wait_and_get_the_generic_card(client, pair, settings):
+    settings.SHARE_CARD_RENDERS_PER_MINUTE = 1
+    third = DeviceFactory(slug="third")
+    assert client.get(card_url("nothing-phone-2", "pixel-8")).content != cards.generic_card()
+    assert client.get(card_url("nothing-phone-2", third.slug)).content == cards.generic_card()
+    assert len(stored_cards()) == 1
+
+
+def test_a_device_page_without_a_photo_shares_its_generated_card(client, pair):
+    first, _second = pair
+    html = client.get(first.get_absolute_url()).text
+    card = reverse("comparisons:device-card", args=[first.slug])
+    assert f'<meta property="og:image" content="http://testserver{card}">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert png_of(client.get(card))[:2] == ("PNG", (1200, 630))
+    assert client.get(reverse("comparisons:device-card", args=["ghost"])).status_code == 404
+
+
+def test_a_story_without_a_hero_shares_its_generated_card(client, drawn):
+    story = ArticleFactory(title="Nothing Phone (2) gets ChatGPT", slug="phone-update")
+    html = client.get(story.get_absolute_url()).text
+    card = reverse("news:article-card", args=["phone-update"])
+    assert f'<meta property="og:image" content="http://testserver{card}">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    response = client.get(card)
+    assert png_of(response)[:2] == ("PNG", (1200, 630))
+    client.get(card)
+    assert len(drawn) == 1
+    assert stored_cards("news")
+
+
+def test_a_story_not_yet_published_has_no_card(client):
+    draft = ArticleFactory(status="draft")
+    later = ArticleFactory(published_at=timezone.now() + timezone.timedelta(days=1))
+    for story in (draft, later):
+        assert client.get(reverse("news:article-card", args=[story.slug])).status_code == 404
+
+
+def test_the_generic_card_is_a_1200_by_630_png():
+    with Image.open(io.BytesIO(cards.generic_card())) as image:
+        assert (image.format, image.size) == ("PNG", (1200, 630))
+
+
+def test_a_shared_comparison_offers_its_card(client):
+    phone = DeviceFactory(name="Card Phone")
+    other = DeviceFactory(name="Card Other")
+    key = "-vs-".join(sorted([phone.slug, other.slug]))
+    html = client.get(f"/compare/{key}/").text
+    assert f'<meta property="og:image" content="http://testserver/compare/{key}/card.png">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert html.count('rel="canonical"') == 1
