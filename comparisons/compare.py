@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -625,22 +626,41 @@ RIVAL_KEY_FIELDS = 4
 
 
 def _neighbours(device):
-    """Two bounded index range scans around ``device`` in its category: the nearest
-    cheaper and dearer devices (index device_cat_price), else the nearest older and newer
-    (index device_cat_released), else the newest."""
+    """The nearest cheaper and dearer devices in ``device``'s category (index
+    device_cat_price), else the nearest older and newer (index device_cat_released), else
+    the newest: sliced querysets of pks, each one bounded index range scan."""
     same = Device.objects.filter(category_id=device.category_id).exclude(pk=device.pk)
     if device.launch_price is not None:
         price = device.launch_price
-        above = same.filter(launch_price__gte=price).order_by("launch_price", "pk")
-        below = same.filter(launch_price__lt=price).order_by("-launch_price", "-pk")
+        sides = [
+            same.filter(launch_price__gte=price).order_by("launch_price", "pk"),
+            same.filter(launch_price__lt=price).order_by("-launch_price", "-pk"),
+        ]
     elif device.released is not None:
         # The orders follow the index (category, -released, name), scanned either way.
-        above = same.filter(released__gte=device.released).order_by("released", "-name")
-        below = same.filter(released__lt=device.released).order_by("-released", "name")
+        sides = [
+            same.filter(released__gte=device.released).order_by("released", "-name"),
+            same.filter(released__lt=device.released).order_by("-released", "name"),
+        ]
     else:
-        above, below = same.order_by("-released", "name"), same.none()
-    n = RIVAL_CANDIDATES
-    return Q(pk__in=above.values("pk")[:n]) | Q(pk__in=below.values("pk")[:n])
+        sides = [same.order_by("-released", "name")]
+    return [side.values("pk")[:RIVAL_CANDIDATES] for side in sides]
+
+
+def union_all(querysets):
+    """``pk IN (…)`` of the rows of sliced ``querysets`` (``values("pk")``), one after the
+    other: a UNION ALL, each part read on its own.
+
+    Not ``Q(pk__in=a) | Q(pk__in=b)``: PostgreSQL plans that OR as a scan of the whole
+    table (30 ms at 50,000 devices). Nor ``a.union(b)``: Django refuses LIMIT inside a
+    compound on SQLite. Each part is wrapped as a subquery, which both databases accept.
+    """
+    parts, params = [], []
+    for i, queryset in enumerate(querysets):
+        sql, part_params = queryset.query.get_compiler(queryset.db).as_sql()
+        parts.append(f"SELECT * FROM ({sql}) part{i}")
+        params.extend(part_params)
+    return Q(pk__in=RawSQL(" UNION ALL ".join(parts), params))
 
 
 def _distance(device, other, keys):
@@ -682,7 +702,9 @@ def rivals(device, limit=5):
         f"key_{field_id}": Subquery(values.filter(field_id=field_id).values("number")[:1])
         for field_id in keys
     }
-    candidates = Device.objects.filter(_neighbours(device)).select_related("brand").order_by()
+    candidates = (
+        Device.objects.filter(union_all(_neighbours(device))).select_related("brand").order_by()
+    )
     candidates = list(candidates.annotate(**figures))
     candidates.sort(key=lambda other: (_distance(device, other, keys), other.name, other.pk))
     return candidates[:limit]

@@ -27,7 +27,8 @@ Parameters of ``/devices/`` (every one optional; empty values count as absent):
     first by the field's direction (highest first when it has none), devices without a value
     last.
 ``page``
-    1-based page number; 24 devices a page.
+    1-based page number; 24 devices a page, at most MAX_PAGES pages (the rest is reached by
+    narrowing the filters: a deep OFFSET costs as much as the rows it skips).
 
 Nothing here raises on bad input: a value that cannot be used is dropped and explained in
 ``notices`` ("Ignored max_price=abc: not a number."), and the rest still applies.
@@ -43,6 +44,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
+from django.utils.functional import cached_property
 
 from core.content import content_version, get_or_compute
 from core.search import folded_contains
@@ -50,6 +52,8 @@ from core.search import folded_contains
 from .models import Brand, Category, Device, SpecField, SpecValue
 
 PER_PAGE = 24
+# Page N walks N × PER_PAGE rows of an index: a cap keeps the last page linked cheap.
+MAX_PAGES = 100
 MAX_QUERY_LENGTH = 100
 # Far beyond any real price or spec, small enough for every database's number types.
 MAX_NUMBER = Decimal(10) ** 9
@@ -67,12 +71,13 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 # A page with hundreds of notices helps nobody; the rest are counted, not listed.
 MAX_NOTICES = 8
 
+# Labels of DeviceQuerySet.CATALOG_ORDERS (each served by an index, unknown values last).
 SORTS = {
-    "newest": ("Newest first", [F("released").desc(nulls_last=True), "name", "pk"]),
-    "oldest": ("Oldest first", [F("released").asc(nulls_last=True), "name", "pk"]),
-    "name": ("Name A–Z", ["name", "pk"]),
-    "price-low": ("Price: low to high", [F("launch_price").asc(nulls_last=True), "name", "pk"]),
-    "price-high": ("Price: high to low", [F("launch_price").desc(nulls_last=True), "name", "pk"]),
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "name": "Name A–Z",
+    "price-low": "Price: low to high",
+    "price-high": "Price: high to low",
 }
 DEFAULT_SORT = "newest"
 SPEC_SORT_PREFIX = "best-"
@@ -369,7 +374,7 @@ class CatalogFilters:
     @property
     def sort_choices(self):
         # The default's value is empty so that it stays out of the URL.
-        return [("" if v == DEFAULT_SORT else v, label) for v, (label, _) in SORTS.items()]
+        return [("" if v == DEFAULT_SORT else v, label) for v, label in SORTS.items()]
 
     @property
     def sort_value(self):
@@ -454,7 +459,8 @@ class CatalogFilters:
         if self.year_from is not None:
             queryset = queryset.filter(released__gte=datetime.date(self.year_from, 1, 1))
         for r in self.ranges:
-            values = SpecValue.objects.filter(device=OuterRef("pk"), field=r.field)
+            # .order_by(): SpecValue.Meta.ordering would join fields and groups for nothing.
+            values = SpecValue.objects.order_by().filter(device=OuterRef("pk"), field=r.field)
             if r.low is not None:
                 values = values.filter(number__gte=float(r.low))
             if r.high is not None:
@@ -462,28 +468,119 @@ class CatalogFilters:
             queryset = queryset.filter(Exists(values))
         return queryset
 
-    def order(self, queryset):
-        if self.sort_field is None:
-            return queryset.order_by(*SORTS[self.sort][1])
-        number = SpecValue.objects.filter(device=OuterRef("pk"), field=self.sort_field)
-        queryset = queryset.annotate(sort_number=Subquery(number.values("number")[:1]))
-        if self.sort_field.direction == SpecField.Direction.LOWER:
-            first = F("sort_number").asc(nulls_last=True)
-        else:
-            first = F("sort_number").desc(nulls_last=True)
-        return queryset.order_by(first, "name", "pk")
-
     def devices(self):
-        """The filtered, sorted catalog (lazy; cards' key specs prefetched per page)."""
-        return self.order(self.filter(Device.objects.with_key_specs()))
+        """The filtered, sorted catalog, lazy, for ``paginate``: each sort walks an index.
+
+        No join: the planner walks the sort's index (see DeviceQuerySet.CATALOG_ORDERS).
+        ``named()`` gives the page's rows their brand and category; comparisons.catalog_cards
+        loads key specs for the cards it has not cached.
+        """
+        devices = self.filter(Device.objects.defer("summary"))
+        if self.sort_field is None:
+            return devices.catalog_order(self.sort)
+        return SpecSorted(self, devices)
+
+    def named(self, devices):
+        """``devices`` (a page) as a list, each with its brand and category from the cached
+        options: no query."""
+        brands = {choice.brand.pk: choice.brand for choice in self.options.brands}
+        categories = {category.pk: category for category in self.options.categories}
+        devices = list(devices)
+        for device in devices:
+            if device.brand_id in brands:
+                device.brand = brands[device.brand_id]
+            if device.category_id in categories:
+                device.category = categories[device.category_id]
+        return devices
 
 
-def paginate(queryset, raw_page, per_page=PER_PAGE):
-    """(page, notice or ""): a junk page number gives page 1, one past the end the last page.
+class SpecSorted:
+    """The filtered devices best first by a spec (then by name), and those without a value
+    after them by name: two index walks, never a sort of the whole category.
+
+    The devices with a value come from SpecValue's (field, number) index, their device's
+    filters checked with EXISTS (a join would let the planner start from the category and
+    sort it all); the others from the catalog's name index. Sliced by Paginator:
+    a page is one query, plus one where it reaches the devices without a value.
+    """
+
+    def __init__(self, filters, devices):
+        self.devices = devices
+        spec_field = filters.sort_field
+        if spec_field.direction == SpecField.Direction.LOWER:
+            best = F("number").asc()
+            self.first = F("sort_number").asc()
+        else:
+            best = F("number").desc()
+            self.first = F("sort_number").desc()
+        # .order_by() replaces SpecValue.Meta.ordering, which joins fields and groups.
+        self.valued = (
+            SpecValue.objects.filter(field=spec_field, number__isnull=False)
+            .filter(Exists(filters.filter(Device.objects.filter(pk=OuterRef("device_id")))))
+            .order_by(best, "device__name", "device_id")
+            .values_list("device_id", flat=True)
+        )
+        values = SpecValue.objects.order_by().filter(
+            device=OuterRef("pk"), field=spec_field, number__isnull=False
+        )
+        self.number = Subquery(values.values("number")[:1])
+        self.unvalued = devices.filter(~Exists(values)).catalog_order("name")
+
+    @cached_property
+    def _count(self):
+        return self.devices.count()
+
+    def count(self):
+        return self._count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, page):
+        start, stop = page.start or 0, page.stop
+        # The page's ids picked in a subquery, their rows sorted again (24 of them).
+        rows = list(
+            Device.objects.defer("summary")
+            .filter(pk__in=self.valued[start:stop])
+            .annotate(sort_number=self.number)
+            .order_by(self.first, "name", "pk")
+        )
+        if len(rows) < stop - start:
+            # Past the valued devices: those without a value follow, by name.
+            valued_count = start + len(rows) if rows else self.valued.count()
+            skip = max(0, start - valued_count)
+            rows += self.unvalued[skip : skip + stop - start - len(rows)]
+        return rows
+
+
+class CappedPaginator(Paginator):
+    """A Paginator that links at most ``max_pages`` pages; ``capped`` says some are left out."""
+
+    def __init__(self, *args, max_pages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_pages = max_pages
+
+    @cached_property
+    def num_pages(self):
+        return min(Paginator.num_pages.func(self), self.max_pages)
+
+    @property
+    def capped(self):
+        return self.count > self.shown_count
+
+    @property
+    def shown_count(self):
+        """How many matches the linked pages hold."""
+        return min(self.count, self.max_pages * self.per_page)
+
+
+def paginate(queryset, raw_page, per_page=None, max_pages=None):
+    """(page, notice or ""): a junk page number gives page 1, one past the end the last page,
+    one past ``max_pages`` the last page linked (``page.paginator.capped`` then holds).
 
     Runs the COUNT query; the page's rows load when it is iterated.
     """
-    paginator = Paginator(queryset, per_page)
+    paginator = CappedPaginator(queryset, per_page or PER_PAGE, max_pages=max_pages or MAX_PAGES)
     raw_page = (raw_page or "1").strip() or "1"
     notice = ""
     # ASCII digits and a bounded length before int(), which reads other scripts' digits and
@@ -493,8 +590,15 @@ def paginate(queryset, raw_page, per_page=PER_PAGE):
     else:
         number = int(raw_page)
         if not 1 <= number <= paginator.num_pages:
-            number = 1 if number < 1 else paginator.num_pages
-            notice = f"There is no page {_shown(raw_page)}; showing page {number}."
+            shown = 1 if number < 1 else paginator.num_pages
+            if paginator.capped and number > shown:
+                notice = (
+                    f"Page {_shown(raw_page)} is past the first {paginator.shown_count:,} "
+                    f"matches; showing page {shown}. Narrow the filters to see the rest."
+                )
+            else:
+                notice = f"There is no page {_shown(raw_page)}; showing page {shown}."
+            number = shown
     page = paginator.page(number)
     # For the page links: "1 2 … 7 8 9 … 20" around the current page.
     page.elided_range = list(paginator.get_elided_page_range(number, on_each_side=2, on_ends=1))

@@ -1,8 +1,9 @@
 import re
 
 from django.db import models, transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.db.models.functions import Concat
+from django.db.models.lookups import IsNull
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -115,7 +116,27 @@ class SpecField(ContentModel):
 WORD_RE = re.compile(r"\w+")
 
 
+def _unknown(column):
+    """True where ``column`` is NULL: ordered first, it puts unknown values last on every
+    database with no NULLS LAST (which SQLite refuses in an index)."""
+    return IsNull(F(column), True)
+
+
 class DeviceQuerySet(ContentQuerySet):
+    # The catalog's orders (comparisons.filters offers them), each served by two indexes of
+    # the same expressions (Device.Meta): one over every device, one within a category.
+    CATALOG_ORDERS = {
+        "newest": (_unknown("released"), F("released").desc(), F("name"), F("id")),
+        "oldest": (_unknown("released"), F("released"), F("name"), F("id")),
+        "name": (F("name"), F("id")),
+        "price-low": (_unknown("launch_price"), F("launch_price"), F("name"), F("id")),
+        "price-high": (_unknown("launch_price"), F("launch_price").desc(), F("name"), F("id")),
+    }
+
+    def catalog_order(self, sort):
+        """Ordered as the catalog's ``sort`` ("newest", …), unknown values last."""
+        return self.order_by(*self.CATALOG_ORDERS[sort])
+
     def search(self, text, max_words=8):
         """Devices whose name or brand contains every word of ``text`` ("nothing 2"),
         ignoring case and accents ("portege" finds "Portégé").
@@ -150,16 +171,20 @@ class DeviceQuerySet(ContentQuerySet):
 
         Photos need no query: ``Device.image`` is the main photo (see DevicePhoto).
         """
-        return self.with_related().prefetch_related(
-            Prefetch(
-                "specs",
-                queryset=SpecValue.objects.filter(
-                    models.Q(field__key=True) | models.Q(field__name__iexact=DIMENSIONS_FIELD)
-                )
-                .select_related("field")
-                .order_by("field__group__order", "field__order"),
-                to_attr="card_specs",
+        return self.with_related().prefetch_related(self.card_specs_prefetch())
+
+    @staticmethod
+    def card_specs_prefetch():
+        """The Prefetch of ``with_key_specs()``, for devices already loaded
+        (``prefetch_related_objects``)."""
+        return Prefetch(
+            "specs",
+            queryset=SpecValue.objects.filter(
+                models.Q(field__key=True) | models.Q(field__name__iexact=DIMENSIONS_FIELD)
             )
+            .select_related("field")
+            .order_by("field__group__order", "field__order"),
+            to_attr="card_specs",
         )
 
 
@@ -212,6 +237,16 @@ class Device(ContentModel):
             models.Index(fields=["launch_price"], name="device_price"),
             # Rivals on a device page: the same category, nearest in price either way.
             models.Index(fields=["category", "launch_price"], name="device_cat_price"),
+            # Catalog sorts (DeviceQuerySet.catalog_order), every device: "/devices/?sort=…".
+            *(
+                models.Index(*order, name=f"device_sort_{sort.replace('-', '_')}")
+                for sort, order in DeviceQuerySet.CATALOG_ORDERS.items()
+            ),
+            # The same within a category: "/devices/?category=phones&sort=…".
+            *(
+                models.Index(F("category"), *order, name=f"device_cat_{sort.replace('-', '_')}")
+                for sort, order in DeviceQuerySet.CATALOG_ORDERS.items()
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -45,7 +48,7 @@ def device_list(request):
     context = {
         "filters": filters,
         "page": page,
-        "devices": page.object_list,
+        "devices": filters.named(page.object_list),
         "partial": partial,
         # The spec filters depend on the category: refresh them (out of band) only when
         # the form on screen was drawn for another one, so typing is never overwritten.
@@ -100,9 +103,11 @@ class SheetValue:
     source_label: str = ""
     # The chip the value comes from, when the device has none of its own.
     chip: object = None
+    # When the value last changed: ("2024-03", "March 2024").
+    changed: tuple = ("", "")
 
     @classmethod
-    def of(cls, spec, chip=None):
+    def of(cls, spec, chip=None, changed=("", "")):
         text = spec.value
         number = ""
         if spec.field.kind == SpecField.Kind.BOOLEAN:
@@ -111,7 +116,9 @@ class SheetValue:
             number = format_number(spec.number, spec.field.unit)
             if _SAME_FIGURE.sub("", number).lower() == _SAME_FIGURE.sub("", text).lower():
                 number = ""
-        return cls(spec, text, number, *_source_link(spec.source.strip()), chip=chip)
+        return cls(
+            spec, text, number, *_source_link(spec.source.strip()), chip=chip, changed=changed
+        )
 
 
 def _source_link(source):
@@ -133,28 +140,43 @@ def sheet_groups(device):
     entries = compare.with_chip_values(device.specs.all(), chip, chip.specs.all() if chip else [])
     entries.sort(key=lambda entry: compare.field_order(entry[0].field))
     groups = []
+    # "Updated March 2024" formatted once per distinct time, not twice per row in the
+    # template (an import stamps many values alike).
+    months = {}
     for spec, source in entries:
         group = spec.field.group
         if not groups or groups[-1][0] != group:
             groups.append((group, []))
-        groups[-1][1].append(SheetValue.of(spec, source))
+        if spec.changed_at not in months:
+            changed = localtime(spec.changed_at)
+            months[spec.changed_at] = (date_format(changed, "Y-m"), date_format(changed, "F Y"))
+        groups[-1][1].append(SheetValue.of(spec, source, months[spec.changed_at]))
     return groups
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(params=["page"])
 def device_detail(request, slug):
     device = get_object_or_404(Device.objects.with_related(), slug=slug)
     # One query for the device's values and its chip's.
     sheet = [device, device.powered_by] if device.powered_by_id else [device]
     prefetch_related_objects(sheet, compare.spec_prefetch(to_attr=None))
+    # A chip may power hundreds of devices: they come a page at a time.
+    powers = device.powers.select_related("brand", "category").order_by("name", "pk")
+    powers_page, page_notice = paginate(powers, request.GET.get("page"))
+    if page_notice:
+        dont_store(request)
+    # One reverse() for every rival: a shared comparison's URL is this prefix, its key, "/".
+    compare_prefix = reverse("comparisons:compare-shared", args=["key"]).removesuffix("key/")
     context = {
         "device": device,
         "spec_groups": sheet_groups(device),
         "key_specs": [(s.field.name, spec_text(s)) for s in device.specs.all() if s.field.key],
-        "powers": list(device.powers.select_related("brand", "category").order_by("name")),
+        "powers": powers_page.object_list,
+        "powers_page": powers_page,
+        "page_notice": page_notice,
         "rivals": [
-            (rival, compare.canonical_key([device.slug, rival.slug]))
+            (rival, f"{compare_prefix}{compare.canonical_key([device.slug, rival.slug])}/")
             for rival in compare.rivals(device)
         ],
         "related_news": Article.objects.for_device(device)[:5],
@@ -168,7 +190,8 @@ def device_detail(request, slug):
 @cache_public_page(params=["page"])
 def brand_detail(request, slug):
     brand = get_object_or_404(Brand, slug=slug)
-    devices = brand.devices.with_key_specs().order_by("-released", "name", "pk")
+    # Key specs are loaded by comparisons.catalog_cards, for the cards it has not cached.
+    devices = brand.devices.select_related("brand", "category").order_by("-released", "name", "pk")
     page, page_notice = paginate(devices, request.GET.get("page"))
     if page_notice:
         dont_store(request)

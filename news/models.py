@@ -2,6 +2,7 @@ import logging
 from io import BytesIO
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connections, models
 from django.urls import reverse
@@ -171,14 +172,29 @@ class ArticleQuerySet(ContentQuerySet):
             related += list(others[: limit - len(related)])
         return related
 
-    def for_devices(self, devices):
+    def for_devices(self, devices, limit=None):
         """Published stories that mention any of ``devices`` (instances, pks or a queryset
-        of pks), newest first, each once (comparison pages).
+        of pks), newest first, each once (comparison pages); the newest ``limit`` if given.
 
-        A subquery over the link table, like ``for_brand``: no join, no DISTINCT.
+        With a limit, the stories are found through the link table from the devices'
+        links, newest ``limit`` per device at most: the cost follows how often these
+        devices are in the news, not the archive's size, whatever order the planner would
+        choose for the article index. An article naming several of the devices comes once
+        per device, hence the inner limit of ``limit`` × devices.
         """
         links = Article.devices.through.objects.filter(device__in=devices)
-        return self.published().filter(pk__in=links.values("article_id")).for_cards()
+        if limit is None:
+            return self.published().filter(pk__in=links.values("article_id")).for_cards()
+        count = len(devices) if isinstance(devices, (list, tuple, set)) else settings.COMPARE_MAX
+        newest = (
+            links.filter(
+                article__status=Article.Status.PUBLISHED,
+                article__published_at__lte=timezone.now(),
+            )
+            .order_by("-article__published_at", "-article_id")
+            .values("article_id")[: limit * max(count, 1)]
+        )
+        return self.filter(pk__in=newest).for_cards()[:limit]
 
 
 class Article(ContentModel):

@@ -2,8 +2,9 @@
 
 from django import template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
-from comparisons import outlines
+from comparisons import catalog_cards, outlines
 from comparisons.compare import spec_text
 from core import cards, images
 
@@ -98,3 +99,20 @@ def absolute(url, request):
     if not url or "://" in str(url):
         return url
     return request.build_absolute_uri(url)
+
+
+@register.simple_tag
+def card_bodies(devices, heading="h3"):
+    """The cached part of each device's card: ``{% card_bodies devices "h2" as cards %}``,
+    then ``{% device_card device cards %}`` in the loop (see comparisons.catalog_cards)."""
+    return catalog_cards.card_bodies(devices, heading)
+
+
+@register.simple_tag(takes_context=True)
+def device_card(context, device, bodies):
+    """``device``'s cached card with this visitor's compare button in its place."""
+    button = context.template.engine.get_template("includes/compare_button.html")
+    with context.push(device=device):
+        html = button.render(context)
+    before, _, after = bodies[device.pk].rpartition(catalog_cards.BUTTON)
+    return mark_safe(before + html + after)

@@ -1,10 +1,12 @@
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
+from comparisons import catalog_cards
 from comparisons.filters import (
     PER_PAGE,
     filter_options,
@@ -13,6 +15,7 @@ from comparisons.filters import (
     spec_param,
 )
 from comparisons.models import SpecField
+from core.pagecache import MARKER_PREFIX
 from tests.factories import (
     BrandFactory,
     CategoryFactory,
@@ -701,3 +704,90 @@ def test_cards_show_key_numbers_in_the_fields_unit(client):
     card = client.get(URL).text.split("Heavy Laptop", 1)[1].split("</article>", 1)[0]
     assert "1,370 g" in card
     assert "1.37kg" not in card
+
+
+# Deep pages: at most MAX_PAGES pages are linked.
+
+
+def test_pages_past_the_cap_are_not_linked_and_the_visitor_is_told_why(client, settings):
+    DeviceFactory.create_batch(PER_PAGE * 2 + 1)
+    with mock.patch("comparisons.filters.MAX_PAGES", 2):
+        response = client.get(URL, {"sort": "name"})
+        last = client.get(URL, {"sort": "name", "page": "3"})
+    assert response.context["page"].paginator.num_pages == 2
+    assert "Showing the first 48 matches: narrow the filters to see the rest." in response.text
+    assert "49 devices" in response.text and "page=3" not in response.text
+    assert last.context["page"].number == 2
+    assert (
+        "Page 3 is past the first 48 matches; showing page 2. Narrow the filters to see the rest."
+        in notices(last)
+    )
+
+
+def test_a_short_catalog_shows_no_cap_message(client, catalog):
+    assert "narrow the filters to see the rest" not in client.get(URL).text
+
+
+def test_spec_sort_pages_run_on_into_the_devices_without_a_value(client, catalog):
+    query = {"sort": "best-battery-capacity", "category": "phones"}
+    with mock.patch("comparisons.filters.PER_PAGE", 3):
+        first = names(client.get(URL, query))
+        second = names(client.get(URL, {**query, "page": "2"}))
+    assert first + second == ["Bravo", "Delta", "Alpha", "Charlie"]
+
+
+# Cards: their static part is cached per device, the compare button drawn per request.
+
+
+@pytest.fixture
+def card_renders(monkeypatch):
+    rendered = []
+    real = catalog_cards.render_to_string
+
+    def counting(template, context):
+        rendered.append(context["device"].name)
+        return real(template, context)
+
+    monkeypatch.setattr(catalog_cards, "render_to_string", counting)
+    return rendered
+
+
+def test_another_filter_reuses_the_cached_cards(client, catalog, card_renders):
+    client.get(URL, {"category": "phones"})
+    assert sorted(card_renders) == ["Alpha", "Bravo", "Charlie", "Delta"]
+    card_renders.clear()
+    response = client.get(URL, {"category": "phones", "sort": "name", "min_ram": "8"})
+    assert names(response) == ["Bravo", "Charlie"]
+    # Bravo came first (its picture loaded at once) on both pages: nothing drawn again.
+    assert card_renders == []
+    assert response.text.count('class="card device-card"') == 2
+    assert 'aria-label="Add Charlie to your compare list"' in response.text
+
+
+def test_cached_cards_get_each_visitors_compare_button(client, catalog, give_list):
+    client.get(URL, {"category": "phones"})
+    give_list(client, [catalog["Charlie"]])
+    html = client.get(URL, {"category": "phones", "sort": "name"}).text
+    assert 'aria-label="Remove Charlie from your compare list"' in html
+    assert 'aria-label="Add Bravo to your compare list"' in html
+    assert html.count("<!-- compare button -->") == 0
+
+
+def test_an_edit_to_a_device_changes_its_cached_card(client, catalog, committed):
+    client.get(URL, {"category": "phones"})
+    with committed():
+        bravo = catalog["Bravo"]
+        bravo.launch_price = Decimal(650)
+        bravo.save()
+    html = client.get(URL, {"category": "phones", "sort": "name"}).text
+    assert "$650" in html and "$700" not in html
+
+
+def test_a_card_with_the_page_cache_marker_in_its_text_still_renders(client, catalog):
+    DeviceFactory(
+        name=f"Odd {MARKER_PREFIX}<!-- compare button -->", category=catalog["Alpha"].category
+    )
+    for _ in range(2):
+        html = client.get(URL, {"q": "odd"}).text
+        assert html.count('class="compare-button"') == 1
+        assert "&lt;!-- compare button --&gt;" in html

@@ -186,6 +186,9 @@ def test_device_page_query_budget(client, big_catalog, give_list, django_assert_
     ArticleFactory.create_batch(8, devices=[device])
     chip_values = big_catalog["devices"][5].specs.values_list("pk", flat=True)
     SpecValue.objects.filter(device=device, field__in=big_catalog["fields"][30:]).delete()
+    for other in big_catalog["devices"][30:60]:
+        other.powered_by = device
+        other.save(update_fields=["powered_by"])
     with django_assert_max_num_queries(8):
         response = client.get(device.get_absolute_url())
     assert response.text.count('<th scope="row">') == 36
@@ -383,13 +386,14 @@ def test_rivals_are_read_through_an_index_not_a_scan_of_the_category(big_catalog
     if not has_price:
         device.launch_price = None
         device.released = datetime.date(2023, 1, 1)
-    found = Device.objects.filter(compare._neighbours(device))
+    found = Device.objects.filter(compare.union_all(compare._neighbours(device)))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
     plan = found.explain()
     index = "device_cat_price" if has_price else "device_cat_released"
     assert index in plan
+    assert " OR " not in str(found.query)
     assert not re.search(r"SCAN (TABLE )?\"?comparisons_device\"?(?! USING)", plan), plan
 
 
@@ -409,3 +413,49 @@ def test_rivals_cost_one_query(big_catalog, django_assert_num_queries):
 def test_a_device_alone_in_its_category_has_no_rivals_section(client, db):
     html = page(client, DeviceFactory()).text
     assert "Compare with its rivals" not in html
+
+
+@pytest.fixture
+def busy_chip(db):
+    chip = DeviceFactory(name="Dimensity 100", slug="dimensity-100")
+    for i in range(100):
+        DeviceFactory(name=f"Phone {i:03d}", slug=f"phone-{i:03d}", powered_by=chip)
+    return chip
+
+
+def powered_on(html):
+    section = re.search(r'<section[^>]*aria-labelledby="powers-title">.*?</section>', html, re.S)
+    return re.findall(r'<a href="/devices/(phone-\d+)/">', section.group(0))
+
+
+def test_a_chip_lists_the_devices_it_powers_a_page_at_a_time(
+    client, busy_chip, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        html = page(client, busy_chip).text
+    assert powered_on(html) == [f"phone-{i:03d}" for i in range(24)]
+    assert '<a href="?page=2" rel="next">' in html
+    last = client.get(busy_chip.get_absolute_url(), {"page": "5"}).text
+    assert powered_on(last) == [f"phone-{i:03d}" for i in range(96, 100)]
+    assert "There is no page" not in last
+
+
+@pytest.mark.parametrize("junk", ["abc", "99"])
+def test_a_junk_page_of_powered_devices_gives_a_notice_and_is_not_stored(
+    client, busy_chip, junk, django_assert_num_queries
+):
+    url = busy_chip.get_absolute_url()
+    first = client.get(url, {"page": junk}).text
+    assert '<p class="notice" role="note">' in first
+    again = client.get(url, {"page": junk}).text
+    assert '<p class="notice" role="note">' in again
+    client.get(url, {"page": "2"})
+    with django_assert_num_queries(1):  # the content version; the page itself is stored
+        client.get(url, {"page": "2"})
+
+
+def test_each_page_of_powered_devices_is_cached_on_its_own(client, busy_chip):
+    url = busy_chip.get_absolute_url()
+    first, second = client.get(url).text, client.get(url, {"page": "2"}).text
+    assert powered_on(first) != powered_on(second)
+    assert powered_on(client.get(url, {"page": "2"}).text) == powered_on(second)

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from comparisons.models import Device
 from news.models import Article
 from tests.factories import ArticleFactory, DeviceFactory, TagFactory
 
@@ -102,3 +103,54 @@ def test_for_device_lists_only_published_stories_of_that_device():
     ArticleFactory(devices=[device], published_at=timezone.now() + timedelta(days=1))
     ArticleFactory()
     assert list(Article.objects.for_device(device)) == [live]
+
+
+def test_for_devices_with_a_limit_gives_the_newest_distinct_published_stories():
+    a, b, other = DeviceFactory(), DeviceFactory(), DeviceFactory()
+    now = timezone.now()
+    # Each names both devices: ten link rows for five stories, all within the limit.
+    both = [
+        ArticleFactory(devices=[a, b], published_at=now - timedelta(days=days))
+        for days in range(1, 6)
+    ]
+    ArticleFactory(devices=[a], published_at=now - timedelta(days=9))
+    ArticleFactory(devices=[a], status=Article.Status.DRAFT)
+    ArticleFactory(devices=[b], published_at=now + timedelta(days=1))
+    ArticleFactory(devices=[other])
+    assert list(Article.objects.for_devices([a, b], limit=5)) == both
+    assert list(Article.objects.for_devices([a.pk], limit=2)) == both[:2]
+
+
+def test_for_devices_with_a_limit_starts_from_the_devices_links(db):
+    from django.db import connection
+
+    a, b = DeviceFactory(), DeviceFactory()
+    others = Device.objects.bulk_create(
+        Device(name=f"D {i}", slug=f"d-{i}", brand=a.brand, category=a.category)
+        for i in range(1000)
+    )
+    stories = Article.objects.bulk_create(
+        Article(
+            title=f"Story {i}",
+            slug=f"story-{i}",
+            status=Article.Status.PUBLISHED,
+            published_at=timezone.now() - timedelta(hours=i),
+            summary="s",
+            body="b",
+        )
+        for i in range(2000)
+    )
+    links = Article.devices.through
+    links.objects.bulk_create(
+        links(article=story, device=others[i % 1000]) for i, story in enumerate(stories)
+    )
+    with connection.cursor() as cursor:
+        # An archive as the planner sees one in production: few stories per device.
+        cursor.execute("ANALYZE")
+    plan = Article.objects.for_devices([a, b], limit=5).explain()
+    if connection.vendor == "sqlite":
+        assert "SEARCH U0 USING INDEX news_article_devices_device_id" in plan, plan
+        assert "SCAN news_article" not in plan, plan
+    else:
+        assert "news_article_devices_device_id" in plan, plan
+        assert "Seq Scan on news_article " not in plan, plan
