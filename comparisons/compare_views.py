@@ -254,7 +254,7 @@ def _shared_slugs(key):
 
 
 def _shared_table(request, key, slugs, only):
-    """{"names", "table"} for a shared key, rendered once per content version; None if a
+    """{"names", "pks", "table"} for a shared key, rendered once per content version; None if a
     slug is unknown. Cache hits run no query."""
 
     def render_table():
@@ -269,11 +269,11 @@ def _shared_table(request, key, slugs, only):
                 "base_url": reverse("comparisons:compare-shared", args=[key]),
             },
         )
-        return {"names": [d.name for d in devices], "table": html}
+        return {"names": [d.name for d in devices], "pks": [d.pk for d in devices], "table": html}
 
     digest = hashlib.sha256(key.encode()).hexdigest()
     # "v2": tables with reasons and carried chip values; older cached tables are not reused.
-    cache_key = f"compare-shared:v2:{digest}:{int(only)}:{content_version()}"
+    cache_key = f"compare-shared:v3:{digest}:{int(only)}:{content_version()}"
     return get_or_compute(cache_key, render_table, timeout=24 * 3600)
 
 
@@ -303,7 +303,8 @@ def _shared_page(request, key, slugs):
     if _partial(request):
         context = {"table_html": shared["table"]}
         return render(request, "comparisons/compare_shared.html#table", context)
-    compared = Device.objects.filter(slug__in=slugs).values("pk")
+    # Ids, not a subquery: with one, SQLite walks every story by date instead of the links.
+    compared = shared["pks"]
     context = {
         "key": key,
         "names": shared["names"],
