@@ -150,3 +150,19 @@ class DevicePhotoFactory(factory.django.DjangoModelFactory):
 
     class Params:
         color = (200, 40, 40)
+
+
+def device_form_data(device):
+    """The device admin change form's own fields for ``device``, as a browser posts them;
+    tests add the inline rows they need."""
+    return {
+        "name": device.name,
+        "slug": device.slug,
+        "brand": device.brand_id,
+        "category": device.category_id,
+        "released": device.released.isoformat() if device.released else "",
+        "released_precision": device.released_precision,
+        "launch_price": device.launch_price or "",
+        "summary": device.summary,
+        "powered_by": "",
+    }

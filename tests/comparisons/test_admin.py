@@ -16,6 +16,7 @@ from tests.factories import (
     SpecFieldFactory,
     SpecGroupFactory,
     SpecValueFactory,
+    device_form_data,
 )
 
 pytestmark = pytest.mark.django_db
@@ -51,15 +52,7 @@ def phone_schema():
 def _inline_data(device, rows):
     """POST data for the device change form with these inline rows."""
     data = {
-        "name": device.name,
-        "slug": device.slug,
-        "brand": device.brand_id,
-        "category": device.category_id,
-        "released": device.released.isoformat() if device.released else "",
-        "released_precision": device.released_precision,
-        "launch_price": device.launch_price or "",
-        "summary": device.summary,
-        "powered_by": "",
+        **device_form_data(device),
         "specs-TOTAL_FORMS": len(rows),
         "specs-INITIAL_FORMS": sum(1 for row in rows if row.get("id")),
         "specs-MIN_NUM_FORMS": 0,

@@ -20,6 +20,7 @@ from tests.factories import (
     ArticleFactory,
     DeviceFactory,
     DevicePhotoFactory,
+    device_form_data,
     image_bytes,
     image_upload,
 )
@@ -31,15 +32,7 @@ def change_data(device, photos=(), uploads=()):
     """POST data for the device change form: the photos it has (``photos``: dicts with the
     photo and what to change) and new ones (``uploads``: (file, alt))."""
     data = {
-        "name": device.name,
-        "slug": device.slug,
-        "brand": device.brand_id,
-        "category": device.category_id,
-        "released": device.released.isoformat() if device.released else "",
-        "released_precision": device.released_precision,
-        "launch_price": device.launch_price or "",
-        "summary": device.summary,
-        "powered_by": "",
+        **device_form_data(device),
         "specs-TOTAL_FORMS": 0,
         "specs-INITIAL_FORMS": 0,
         "photos-TOTAL_FORMS": len(photos) + len(uploads),
