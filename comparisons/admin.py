@@ -1,4 +1,5 @@
 from itertools import groupby
+from operator import attrgetter
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,6 +14,7 @@ from core import images
 from core.admin import ContentAdmin
 
 from .models import (
+    VALUE_SHEET_ORDER,
     Brand,
     Category,
     ComparisonCount,
@@ -217,7 +219,7 @@ class SpecValueInline(admin.TabularInline):
             super()
             .get_queryset(request)
             .select_related("field__group")
-            .order_by("field__group__order", "field__group__name", "field__order", "field__name")
+            .order_by(*VALUE_SHEET_ORDER)
         )
 
     @admin.display(description="group")
@@ -246,7 +248,7 @@ class SpecValueInline(admin.TabularInline):
         if others:
             offered = sorted(
                 [*offered, *fields.filter(pk__in=others)],
-                key=lambda f: (f.group.order, f.group.name, f.order, f.name),
+                key=attrgetter("sheet_position"),
             )
         return offered, missing
 

@@ -51,7 +51,16 @@ from core.db import refresh_planner_statistics
 from core.search import fold as fold_text
 
 from .compare import KEY_SEPARATOR
-from .models import Brand, Category, Device, DevicePhoto, SpecField, SpecGroup, SpecValue
+from .models import (
+    VALUE_SHEET_ORDER,
+    Brand,
+    Category,
+    Device,
+    DevicePhoto,
+    SpecField,
+    SpecGroup,
+    SpecValue,
+)
 from .units import SpecValueError, check_number, clean_value, convert, unit_family
 
 # Rows per IN (...) list: far below SQLite's 32,766 variables and PostgreSQL's 65,535.
@@ -1230,9 +1239,9 @@ def export_catalog():
     names = {f.pk: f.name for f in fields}
     devices = Device.objects.select_related("brand", "category", "powered_by").order_by("slug")
     specs = {}
-    rows = SpecValue.objects.order_by(
-        "device_id", "field__group__order", "field__group__name", "field__order", "field__name"
-    ).values_list("device_id", "field_id", "value", "number", "source", "changed_at")
+    rows = SpecValue.objects.order_by("device_id", *VALUE_SHEET_ORDER).values_list(
+        "device_id", "field_id", "value", "number", "source", "changed_at"
+    )
     for device_id, field_id, value, number, source, changed_at in rows.iterator(CHUNK):
         specs.setdefault(device_id, {})[names[field_id]] = _spec_out(
             kinds[field_id], value, number, source, changed_at

@@ -16,6 +16,7 @@ import math
 import re
 import secrets
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.conf import settings
 from django.core import signing
@@ -25,7 +26,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from .models import CompareItem, CompareList, Device, SpecField, SpecValue
+from .models import VALUE_SHEET_ORDER, CompareItem, CompareList, Device, SpecField, SpecValue
 from .units import SpecValueError, format_number, parse_yes_no
 
 KEY_SEPARATOR = "-vs-"
@@ -350,9 +351,7 @@ def restore(token, slugs):
 def spec_prefetch(to_attr="compare_specs"):
     return Prefetch(
         "specs",
-        queryset=SpecValue.objects.select_related("field__group").order_by(
-            "field__group__order", "field__group__name", "field__order", "field__name"
-        ),
+        queryset=SpecValue.objects.select_related("field__group").order_by(*VALUE_SHEET_ORDER),
         to_attr=to_attr,
     )
 
@@ -373,11 +372,6 @@ def devices_for_slugs(slugs):
     if len(found) != len(set(slugs)):
         return None
     return with_table_specs([found[slug] for slug in slugs])
-
-
-def field_order(spec_field):
-    """Where a field stands on a spec sheet and in a table: its group's place, then its own."""
-    return (spec_field.group.order, spec_field.group.name, spec_field.order, spec_field.name)
 
 
 def with_chip_values(own, chip, chip_specs):
@@ -599,7 +593,7 @@ def build_table(devices, only_differences=False):
         by_device.append(values)
     groups, hidden = [], 0
     reasons = [[] for _ in devices]
-    for spec_field in sorted(fields.values(), key=field_order):
+    for spec_field in sorted(fields.values(), key=attrgetter("sheet_position")):
         row, wins = _row(spec_field, devices, [values.get(spec_field.pk) for values in by_device])
         for index, reason in wins.items():
             reasons[index].append(reason)

@@ -39,6 +39,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from typing import NamedTuple
 from urllib.parse import urlencode
 
@@ -154,7 +155,7 @@ def _load_filter_options():
     brands, category_brands = _brand_counts()
     return FilterOptions(
         categories=categories,
-        fields=sorted(every.values(), key=_field_order),
+        fields=sorted(every.values(), key=attrgetter("sheet_position")),
         field_categories={
             pk: {c.pk for c in categories if any(f.pk == pk for f in c.spec_fields.all())}
             for pk in every
@@ -179,10 +180,6 @@ def _brand_counts():
         total = totals.get(brand.pk)
         totals[brand.pk] = BrandChoice(brand, brand.device_count + (total.count if total else 0))
     return list(totals.values()), dict(by_category)
-
-
-def _field_order(spec_field):
-    return (spec_field.group.order, spec_field.group.name, spec_field.order, spec_field.name)
 
 
 def _shown(value, limit=40):

@@ -62,6 +62,12 @@ class SpecGroup(ContentModel):
         return self.name
 
 
+# Where a field stands on a spec sheet and in a table: its group's place, then its own.
+SHEET_ORDER = ["group__order", "group__name", "order", "name"]
+# The same order for spec values, through their field.
+VALUE_SHEET_ORDER = [f"field__{name}" for name in SHEET_ORDER]
+
+
 class SpecField(ContentModel):
     class Kind(models.TextChoices):
         NUMBER = "number", "Number"
@@ -87,7 +93,7 @@ class SpecField(ContentModel):
     key = models.BooleanField("key spec", default=False)
 
     class Meta:
-        ordering = ["group__order", "group__name", "order", "name"]
+        ordering = SHEET_ORDER
 
     def __str__(self):
         return f"{self.name} ({self.unit})" if self.unit else self.name
@@ -96,6 +102,11 @@ class SpecField(ContentModel):
         if not self.slug:
             self.slug = slugify(self.name)
         super().save(*args, **kwargs)
+
+    @property
+    def sheet_position(self):
+        """A sort key in SHEET_ORDER (reads ``group``: select it with the field)."""
+        return (self.group.order, self.group.name, self.order, self.name)
 
     @property
     def is_number(self):
@@ -160,7 +171,7 @@ class DeviceQuerySet(ContentQuerySet):
             Prefetch(
                 "specs",
                 queryset=SpecValue.objects.select_related("field__group").order_by(
-                    "field__group__order", "field__group__name", "field__order", "field__name"
+                    *VALUE_SHEET_ORDER
                 ),
             )
         )

@@ -138,7 +138,7 @@ def sheet_groups(device):
     none of, its chip's (``device.specs`` and its chip's prefetched)."""
     chip = device.powered_by if device.powered_by_id else None
     entries = compare.with_chip_values(device.specs.all(), chip, chip.specs.all() if chip else [])
-    entries.sort(key=lambda entry: compare.field_order(entry[0].field))
+    entries.sort(key=lambda entry: entry[0].field.sheet_position)
     groups = []
     # "Updated March 2024" formatted once per distinct time, not twice per row in the
     # template (an import stamps many values alike).

@@ -1,25 +1,16 @@
-import mimetypes
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpResponse,
-    HttpResponseNotModified,
-    StreamingHttpResponse,
-)
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
-from django.utils._os import safe_join
 from django.utils.cache import patch_cache_control
-from django.utils.http import http_date
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
-from django.views.static import was_modified_since
+from django.views.static import serve
 
 from . import images
 from .sitemaps import SITEMAPS
@@ -78,25 +69,15 @@ MEDIA_MAX_AGE, OTHER_MEDIA_MAX_AGE = 365 * 24 * 3600, 24 * 3600
 @require_safe
 def media(request, name):
     """A file of MEDIA_ROOT, for a site that keeps its media on its own disk: Django serves
-    media only with DEBUG on, and ``make serve`` runs without. Hashed names are cached for a
-    year (``immutable``), HEAD gets the headers alone, If-Modified-Since a 304."""
+    media only with DEBUG on, and ``make serve`` runs without. Django's static ``serve``
+    answers (safe paths, Last-Modified, a 304 for If-Modified-Since); images only, and
+    hashed names are cached for a year (``immutable``)."""
+    if PurePosixPath(name).suffix.lower() not in MEDIA_TYPES:
+        raise Http404("No such file")
     try:
-        path = Path(safe_join(settings.MEDIA_ROOT, name))
+        response = serve(request, name, document_root=settings.MEDIA_ROOT)
     except SuspiciousFileOperation:
         raise Http404("No such file") from None
-    if path.suffix.lower() not in MEDIA_TYPES or not path.is_file():
-        raise Http404("No such file")
-    stat = path.stat()
-    if not was_modified_since(request.headers.get("If-Modified-Since"), stat.st_mtime):
-        response = HttpResponseNotModified()
-    elif request.method == "HEAD":
-        # Streaming (and empty), so the HEAD handling in SiteHeadersMiddleware keeps this
-        # Content-Length rather than measuring an empty body.
-        response = StreamingHttpResponse((), content_type=mimetypes.guess_type(path.name)[0])
-        response["Content-Length"] = stat.st_size
-    else:
-        response = FileResponse(path.open("rb"), content_type=mimetypes.guess_type(path.name)[0])
-    response["Last-Modified"] = http_date(stat.st_mtime)
     if images.is_hashed(name):
         patch_cache_control(response, public=True, max_age=MEDIA_MAX_AGE, immutable=True)
     else:
