@@ -346,8 +346,9 @@ class SpecValue(ContentModel):
             models.UniqueConstraint(fields=["device", "field"], name="one_value_per_field"),
         ]
         indexes = [
-            # Catalog filters "RAM ≥ 8", "Battery ≥ 5000": field then number range.
-            models.Index(fields=["field", "number"], name="specvalue_field_number"),
+            # Catalog filters "RAM ≥ 8", "Battery ≥ 5000": field then number range; and the
+            # "best-<field>" sorts, walked either way, ties by device (comparisons.filters).
+            models.Index(fields=["field", "number", "device"], name="specvalue_field_number_dev"),
         ]
 
     def __str__(self):

@@ -171,6 +171,22 @@ def test_sort_by_a_lower_is_better_spec_puts_the_lightest_first(client, catalog)
     assert names(response) == ["Charlie", "Alpha", "Bravo", "Delta"]
 
 
+def test_equal_figures_follow_the_index_by_device_so_no_page_sorts_its_ties(client, catalog):
+    """Ties come in the walk's direction, by id: newest added first when higher is better,
+    oldest first when lower is better (see comparisons.filters.SpecSorted)."""
+    ram = SpecField.objects.get(name="RAM")
+    weight = SpecField.objects.get(name="Weight")
+    phones = catalog["Alpha"].category
+    ties = [DeviceFactory(name=name, category=phones) for name in ("Zulu", "Kilo")]
+    for device in ties:
+        SpecValueFactory(device=device, field=ram, value="12 GB")
+        SpecValueFactory(device=device, field=weight, value="190 g")
+    response = client.get(URL, {"category": "phones", "sort": "best-ram"})
+    assert names(response)[:3] == ["Kilo", "Zulu", "Bravo"]
+    response = client.get(URL, {"category": "phones", "sort": "best-weight"})
+    assert names(response)[:4] == ["Charlie", "Alpha", "Zulu", "Kilo"]
+
+
 def test_spec_filters_on_offer_follow_the_category(client, catalog):
     response = client.get(URL, {"category": "laptops"})
     assert 'name="min_ram"' in response.text

@@ -57,7 +57,9 @@ def sorts_whole_result(plan):
         # With sorting discouraged, a Sort node left means no index could serve the order;
         # an Incremental Sort only orders ties within what an index already ordered.
         return re.search(r"^\s*(->\s*)?Sort\s+\(", plan, re.MULTILINE) is not None
-    return "USE TEMP B-TREE FOR ORDER BY" in plan
+    # "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY" too: SQLite then reads every tie of the
+    # boundary value to sort them, and a spec like RAM has thousands of ties.
+    return "TEMP B-TREE" in plan
 
 
 @pytest.mark.parametrize("category", ["", "phones"])
