@@ -9,11 +9,16 @@ Everything here works on what a page already loaded: the Dimensions value comes 
 spec values a queryset prefetched (``with_key_specs``, ``with_specs``, a comparison's
 specs); a device loaded without them gets its category glyph, never an extra query.
 
-Shapes are data (``Shape``) drawn by templates/includes/device_outline.html as inline SVG
-with attributes only: the Content-Security-Policy allows no inline style.
+Shapes are data (``Shape``) written out as SVG elements in Python, the frame around them by
+templates/includes/device_outline.html: inline SVG with attributes only, as the
+Content-Security-Policy allows no inline style. (A template loop over every attribute of
+every shape cost a catalog page 3 ms.)
 """
 
 from dataclasses import dataclass, field
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from core.search import fold
 
@@ -58,6 +63,11 @@ class Shape:
     part: str  # CSS class suffix: "body", "screen", "detail"
     attrs: tuple  # (name, value) pairs, numbers already written out
 
+    def __html__(self):
+        """The SVG element, e.g. ``<circle class="outline__detail" cx="38.2" …/>``."""
+        attrs = format_html_join("", ' {}="{}"', self.attrs)
+        return format_html('<{} class="outline__{}"{}/>', self.tag, self.part, attrs)
+
 
 @dataclass
 class Outline:
@@ -76,6 +86,10 @@ class Outline:
     px_width: str = ""
     px_height: str = ""
     offset: str = "0 0"
+
+    @property
+    def shapes_html(self):
+        return mark_safe("".join(shape.__html__() for shape in self.shapes))
 
     @property
     def size_text(self):

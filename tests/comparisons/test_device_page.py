@@ -375,28 +375,6 @@ def test_rivals_fall_back_to_release_dates_without_prices(client, db):
     assert {2015, 2016, 2018, 2019} <= set(years)
 
 
-@pytest.mark.parametrize("has_price", [True, False])
-def test_rivals_are_read_through_an_index_not_a_scan_of_the_category(big_catalog, has_price):
-    from django.db import connection
-
-    from comparisons import compare
-    from comparisons.models import Device
-
-    device = big_catalog["devices"][30]
-    if not has_price:
-        device.launch_price = None
-        device.released = datetime.date(2023, 1, 1)
-    found = Device.objects.filter(compare.union_all(compare._neighbours(device)))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = found.explain()
-    index = "device_cat_price" if has_price else "device_cat_released"
-    assert index in plan
-    assert " OR " not in str(found.query)
-    assert not re.search(r"SCAN (TABLE )?\"?comparisons_device\"?(?! USING)", plan), plan
-
-
 def test_rivals_cost_one_query(big_catalog, django_assert_num_queries):
     from django.db.models import prefetch_related_objects
 
