@@ -19,7 +19,7 @@ import time
 from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -53,18 +53,36 @@ def _read():
             due = _next_due_query().first() or False
             cache.set(key, due, timeout=600)
         return version, due or None
+    return _read_database()
+
+
+def _read_database():
+    """(version, next due) in one short statement, written out: composing it with the ORM
+    cost 0.6 ms on every request, twice what a whole /healthz takes."""
+    from news.models import Article
+
     from .models import ContentVersion
 
-    # One query for both: the version row, and the schedule through an indexed subquery.
-    row = (
-        ContentVersion.objects.filter(pk=1)
-        .annotate(next_due=models.Subquery(_next_due_query()[:1]))
-        .values_list("version", "next_due")
-        .first()
+    published_at = Article._meta.get_field("published_at")
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT version, (SELECT published_at FROM {quote(Article._meta.db_table)}"
+        " WHERE status = %s AND published_at > %s ORDER BY published_at LIMIT 1)"
+        f" FROM {quote(ContentVersion._meta.db_table)} WHERE id = 1"
     )
+    now = published_at.get_db_prep_value(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Article.Status.PUBLISHED, now])
+        row = cursor.fetchone()
     if row is None:
         return 0, _next_due_query().first()
-    return row
+    version, due = row
+    if due is not None:
+        # What the ORM does to a column it reads: SQLite returns the timestamp as text.
+        column = published_at.get_col(Article._meta.db_table)
+        for convert in connection.ops.get_db_converters(column):
+            due = convert(due, column, connection)
+    return version, due
 
 
 def _state():

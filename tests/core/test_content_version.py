@@ -66,3 +66,23 @@ def test_deleting_spec_values_in_bulk_stays_a_fast_delete(django_assert_num_quer
         SpecValueFactory(device=device, field__name=f"Fast {n}")
     with django_assert_num_queries(1):
         SpecValue.objects.filter(device=device).delete()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("store", ["database", "cache"])
+def test_the_next_scheduled_story_comes_with_the_version(settings, store):
+    """Cached pages end when it goes live: read as an aware time, never a draft's."""
+    from django.utils import timezone
+
+    from core.content import next_due
+
+    settings.CONTENT_VERSION_STORE = store
+    now = timezone.now()
+    assert next_due() is None
+    soon = now + timezone.timedelta(hours=2)
+    ArticleFactory(published_at=soon)
+    ArticleFactory(published_at=now + timezone.timedelta(days=3))
+    ArticleFactory(published_at=now + timezone.timedelta(hours=1), status=Article.Status.DRAFT)
+    ArticleFactory(published_at=now - timezone.timedelta(days=1))
+    assert next_due() == soon
+    assert timezone.is_aware(next_due())
