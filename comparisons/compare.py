@@ -24,9 +24,10 @@ from django.db import connection, transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from .models import (
-    VALUE_SHEET_ORDER,
     Brand,
     CompareItem,
     CompareList,
@@ -358,7 +359,7 @@ def restore(token, slugs):
 def spec_prefetch(to_attr="compare_specs"):
     return Prefetch(
         "specs",
-        queryset=SpecValue.objects.select_related("field__group").order_by(*VALUE_SHEET_ORDER),
+        queryset=SpecValue.objects.with_fields(),
         to_attr=to_attr,
     )
 
@@ -425,6 +426,38 @@ class Cell:
     @property
     def missing(self):
         return not self.text
+
+    def __str__(self):
+        """The cell's ``<td>`` (``{{ cell }}``). Written here rather than in
+        compare_table.html: a table of four devices has a hundred cells, and their template
+        tags took 2 ms a render."""
+        if self.missing:
+            return mark_safe(MISSING_CELL)
+        chip = format_html(CHIP_MARK, self.chip.name) if self.chip else ""
+        bar = format_html(SPEC_BAR, self.bar) if self.bar is not None else ""
+        if self.best:
+            return format_html(BEST_CELL, self.text, chip, bar)
+        return format_html(CELL, self.text, chip, bar)
+
+    __html__ = __str__
+
+
+# The parts of a Cell's markup.
+MISSING_CELL = '<td class="is-missing">—<span class="visually-hidden"> no value</span></td>'
+CELL = '<td><span class="compare-table__value">{}</span>{}{}</td>'
+BEST_CELL = (
+    '<td data-best class="is-best"><span class="compare-table__value">{}</span>{}'
+    ' <strong class="best-marker">best</strong>{}</td>'
+)
+CHIP_MARK = (
+    ' <span class="chip-value">· {}<span class="visually-hidden"> (the value of its chip)'
+    "</span></span>"
+)
+SPEC_BAR = (
+    '<svg class="spec-bar" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true"'
+    ' focusable="false"><rect class="spec-bar__track" width="100" height="6" rx="3"/>'
+    '<rect class="spec-bar__fill" width="{}" height="6" rx="3"/></svg>'
+)
 
 
 @dataclass

@@ -78,7 +78,7 @@ def _list_context(request, visitor_list, only):
         "table": compare.build_table(devices, only) if devices else None,
         "editable": True,
         "base_url": reverse("comparisons:compare"),
-        "news": Article.objects.for_devices(devices, limit=NEWS_LIMIT) if devices else [],
+        "news": Article.objects.newest_about(devices, NEWS_LIMIT),
     }
     if visitor_list.share_key:
         context["share_url"] = request.build_absolute_uri(
@@ -310,7 +310,7 @@ def _shared_page(request, key, slugs):
         "names": shared["names"],
         "table_html": shared["table"],
         "canonical_url": request.build_absolute_uri(request.path),
-        "news": Article.objects.for_devices(compared, limit=NEWS_LIMIT),
+        "news": Article.objects.newest_about(compared, NEWS_LIMIT),
     }
     return render(request, "comparisons/compare_shared.html", context)
 

@@ -575,13 +575,16 @@ class CappedPaginator(Paginator):
         return min(self.count, self.max_pages * self.per_page)
 
 
-def paginate(queryset, raw_page, per_page=None, max_pages=None):
+def paginate(queryset, raw_page, per_page=None, max_pages=None, count=None):
     """(page, notice or ""): a junk page number gives page 1, one past the end the last page,
     one past ``max_pages`` the last page linked (``page.paginator.capped`` then holds).
 
-    Runs the COUNT query; the page's rows load when it is iterated.
+    Runs the COUNT query unless ``count`` says how many rows there are; the page's rows
+    load when it is iterated.
     """
     paginator = CappedPaginator(queryset, per_page or PER_PAGE, max_pages=max_pages or MAX_PAGES)
+    if count is not None:
+        paginator.count = count
     raw_page = (raw_page or "1").strip() or "1"
     notice = ""
     # ASCII digits and a bounded length before int(), which reads other scripts' digits and

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -154,16 +155,27 @@ def sheet_groups(device):
     return groups
 
 
+# Written out: Count("powers") made the ORM group by every selected column (0.5 ms more).
+_POWERS_COUNT = RawSQL(
+    f"SELECT COUNT(*) FROM {Device._meta.db_table} powered"
+    f" WHERE powered.powered_by_id = {Device._meta.db_table}.id",
+    [],
+)
+
+
 @require_safe
 @cache_public_page(params=["page"])
 def device_detail(request, slug):
-    device = get_object_or_404(Device.objects.with_related(), slug=slug)
+    # With how many devices it powers: most power none, and then need no query for them.
+    device = get_object_or_404(
+        Device.objects.with_related().annotate(powers_count=_POWERS_COUNT), slug=slug
+    )
     # One query for the device's values and its chip's.
     sheet = [device, device.powered_by] if device.powered_by_id else [device]
     prefetch_related_objects(sheet, compare.spec_prefetch(to_attr=None))
     # A chip may power hundreds of devices: they come a page at a time.
     powers = device.powers.select_related("brand", "category").order_by("name", "pk")
-    powers_page, page_notice = paginate(powers, request.GET.get("page"))
+    powers_page, page_notice = paginate(powers, request.GET.get("page"), count=device.powers_count)
     if page_notice:
         dont_store(request)
     # One reverse() for every rival: a shared comparison's URL is this prefix, its key, "/".
@@ -172,14 +184,14 @@ def device_detail(request, slug):
         "device": device,
         "spec_groups": sheet_groups(device),
         "key_specs": [(s.field.name, spec_text(s)) for s in device.specs.all() if s.field.key],
-        "powers": powers_page.object_list,
+        "powers": powers_page.object_list if device.powers_count else [],
         "powers_page": powers_page,
         "page_notice": page_notice,
         "rivals": [
             (rival, f"{compare_prefix}{compare.canonical_key([device.slug, rival.slug])}/")
             for rival in compare.rivals(device)
         ],
-        "related_news": Article.objects.for_device(device)[:5],
+        "related_news": Article.objects.newest_about([device], 5),
         "canonical_url": request.build_absolute_uri(device.get_absolute_url()),
         "json_ld": product_json_ld(request, device),
     }

@@ -108,6 +108,11 @@ def content_version():
     return _state()[0]
 
 
+def in_request():
+    """Whether the version is read once for the whole of the current request."""
+    return getattr(_request, "active", False)
+
+
 def next_due():
     """When the next scheduled story goes live (None if none is): cached pages end then.
 

@@ -2,7 +2,6 @@ import logging
 from io import BytesIO
 from pathlib import PurePosixPath
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connections, models
 from django.urls import reverse
@@ -119,6 +118,39 @@ def _related_sql(connection, article, keys, limit):
     return sql, [*params, limit]
 
 
+def _newest_about_sql(connection, device_ids, limit):
+    """(sql, params): the newest ``limit`` published stories that mention any of
+    ``device_ids``, each once, every column but the body.
+
+    Found through the link table from the devices' links, the newest ``limit`` per device
+    at most: the cost follows how often these devices are in the news, not the archive's
+    size. A story naming several of the devices comes once per device, hence the inner
+    limit of ``limit`` × devices. Written out: the ORM took 1.1 ms to build what runs in
+    0.07 (device and comparison pages are mostly rendered afresh).
+    """
+    qn, meta = connection.ops.quote_name, Article._meta
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    when, status = qn(meta.get_field("published_at").column), qn(meta.get_field("status").column)
+    field = meta.get_field("devices")
+    links = qn(field.m2m_db_table())
+    story, device = qn(field.m2m_column_name()), qn(field.m2m_reverse_name())
+    columns = ", ".join(
+        f"a.{qn(f.column)}" for f in meta.concrete_fields if f.name not in {"body", "body_html"}
+    )
+    newest = (
+        f"SELECT l.{story} FROM {links} l JOIN {table} p ON p.{pk} = l.{story} "
+        f"WHERE l.{device} IN ({', '.join(['%s'] * len(device_ids))}) "
+        f"AND p.{status} = %s AND p.{when} <= %s "
+        f"ORDER BY p.{when} DESC, l.{story} DESC LIMIT %s"
+    )
+    sql = (
+        f"SELECT {columns} FROM {table} a WHERE a.{pk} IN ({newest}) "
+        f"ORDER BY a.{when} DESC, a.{pk} DESC LIMIT %s"
+    )
+    params = [*device_ids, Article.Status.PUBLISHED, timezone.now()]
+    return sql, [*params, limit * len(device_ids), limit]
+
+
 class ArticleQuerySet(ContentQuerySet):
     def published(self):
         """Published and due: the only articles any public page, feed or search may show."""
@@ -172,29 +204,20 @@ class ArticleQuerySet(ContentQuerySet):
             related += list(others[: limit - len(related)])
         return related
 
-    def for_devices(self, devices, limit=None):
+    def for_devices(self, devices):
         """Published stories that mention any of ``devices`` (instances, pks or a queryset
-        of pks), newest first, each once (comparison pages); the newest ``limit`` if given.
-
-        With a limit, the stories are found through the link table from the devices'
-        links, newest ``limit`` per device at most: the cost follows how often these
-        devices are in the news, not the archive's size, whatever order the planner would
-        choose for the article index. An article naming several of the devices comes once
-        per device, hence the inner limit of ``limit`` × devices.
-        """
+        of pks), newest first, each once."""
         links = Article.devices.through.objects.filter(device__in=devices)
-        if limit is None:
-            return self.published().filter(pk__in=links.values("article_id")).for_cards()
-        count = len(devices) if isinstance(devices, (list, tuple, set)) else settings.COMPARE_MAX
-        newest = (
-            links.filter(
-                article__status=Article.Status.PUBLISHED,
-                article__published_at__lte=timezone.now(),
-            )
-            .order_by("-article__published_at", "-article_id")
-            .values("article_id")[: limit * max(count, 1)]
-        )
-        return self.filter(pk__in=newest).for_cards()[:limit]
+        return self.published().filter(pk__in=links.values("article_id")).for_cards()
+
+    def newest_about(self, devices, limit):
+        """The newest ``limit`` published stories that mention any of ``devices``
+        (instances or pks), each once, as a list: device and comparison pages. One query,
+        none without devices; bounded by the devices' links (see _newest_about_sql)."""
+        ids = sorted({getattr(device, "pk", device) for device in devices})
+        if not ids:
+            return []
+        return list(self.raw(*_newest_about_sql(connections[self.db], ids, limit)))
 
 
 class Article(ContentModel):

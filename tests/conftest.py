@@ -37,6 +37,15 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_fields(monkeypatch):
+    # Each test's rolled-back transaction hands out the same content version again, with
+    # other fields behind it: the per-process copy of the fields must start empty.
+    from comparisons import models
+
+    monkeypatch.setattr(models, "_fields_seen", (None, {}))
+
+
+@pytest.fixture(autouse=True)
 def _fresh_view_buffer(monkeypatch):
     # Comparison views wait in a per-process buffer: none may reach another test's queries.
     from comparisons import popular
