@@ -76,7 +76,8 @@ def test_related_ranks_shared_devices_then_shared_tags_then_recency(django_asser
     ArticleFactory(devices=[phone, chip], published_at=timezone.now() + timedelta(hours=1))
 
     story = Article.objects.prefetch_related("devices", "tags").get(pk=story.pk)
-    with django_assert_num_queries(2):  # four share something; the newest fills the fifth
+    # Two share a device (not enough), four share something, the newest fills the fifth.
+    with django_assert_num_queries(3):
         assert Article.objects.related_to(story, limit=5) == [
             two_devices,
             one_device,
@@ -84,8 +85,11 @@ def test_related_ranks_shared_devices_then_shared_tags_then_recency(django_asser
             one_tag,
             newest_unrelated,
         ]
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert Article.objects.related_to(story) == [two_devices, one_device, two_tags]
+    # The stories sharing a device fill the list: the tags' stories are not walked.
+    with django_assert_num_queries(1):
+        assert Article.objects.related_to(story, limit=2) == [two_devices, one_device]
 
 
 def test_related_fills_with_the_newest_stories_and_never_returns_the_story_itself():
