@@ -469,6 +469,34 @@ class Row:
     def differs(self):
         return len({cell.text for cell in self.cells}) > 1
 
+    def __str__(self):
+        """The row's ``<tr>`` (``{{ row }}``): its field, unit and direction, then its cells
+        (see Cell.__str__ for why in Python)."""
+        field = self.field
+        unit = format_html(UNIT_MARK, field.unit) if field.unit else ""
+        direction = ""
+        if field.is_number:
+            direction = DIRECTION_MARKS.get(field.direction, "")
+        cells = mark_safe("".join(str(cell) for cell in self.cells))
+        differs = " data-differs" if self.differs else ""
+        return format_html(ROW, mark_safe(differs), field.name, unit, mark_safe(direction), cells)
+
+    __html__ = __str__
+
+
+ROW = '<tr{}><th scope="row">{}{}{}</th>{}</tr>'
+UNIT_MARK = ' <span class="compare-table__unit">({})</span>'
+DIRECTION_MARKS = {
+    SpecField.Direction.HIGHER: (
+        ' <span class="compare-table__direction" title="Higher is better">↑'
+        '<span class="visually-hidden"> higher is better</span></span>'
+    ),
+    SpecField.Direction.LOWER: (
+        ' <span class="compare-table__direction" title="Lower is better">↓'
+        '<span class="visually-hidden"> lower is better</span></span>'
+    ),
+}
+
 
 @dataclass
 class Group:
