@@ -10,6 +10,7 @@ from django.db import connection
 
 from comparisons import compare
 from comparisons.models import Brand, Category, Device
+from tests.plans import plan_of_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +38,7 @@ def wide_catalog(db):
 
 def rivals_plan(device):
     """The plan of the whole rivals query (candidates, brands and key figures)."""
-    sql, params = compare._rivals_query(device, {1: 8.0})
-    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-    with connection.cursor() as cursor:
-        cursor.execute(explain + sql, params)
-        return "\n".join(" ".join(str(column) for column in row) for row in cursor.fetchall())
+    return plan_of_sql(*compare._rivals_query(device, {1: 8.0}))
 
 
 def scans_devices(plan):

@@ -10,6 +10,7 @@ from PIL import Image
 from comparisons.models import Device
 from news.models import Article
 from tests.factories import ArticleFactory, DeviceFactory, TagFactory
+from tests.plans import plan_of_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -155,11 +156,7 @@ def test_newest_about_starts_from_the_devices_links(db):
         cursor.execute("ANALYZE")
     from news.models import _newest_about_sql
 
-    sql, params = _newest_about_sql(connection, [a.pk, b.pk], 5)
-    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-    with connection.cursor() as cursor:
-        cursor.execute(explain + sql, params)
-        plan = "\n".join(" ".join(str(column) for column in row) for row in cursor.fetchall())
+    plan = plan_of_sql(*_newest_about_sql(connection, [a.pk, b.pk], 5))
     if connection.vendor == "sqlite":
         assert "SEARCH l USING INDEX news_article_devices_device_id" in plan, plan
         assert not re.search(r"\bSCAN (a|p)\b", plan), plan
