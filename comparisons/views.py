@@ -158,7 +158,7 @@ SHEET_SOURCE = "Source: {} · "
 
 def _source_link(source):
     """(URL, host name) for an http(s) source; ("", source) for a note or anything else."""
-    if not source.startswith(("http://", "https://")):
+    if not source[:8].lower().startswith(("http://", "https://")):
         return "", source
     try:
         parts = urlsplit(source)

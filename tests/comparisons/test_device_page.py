@@ -218,16 +218,19 @@ def test_the_sheet_keeps_the_source_text_and_adds_the_stored_figure_when_it_diff
     assert "spec-number" not in sheet_row(html, "Battery")
 
 
-def test_each_value_shows_its_source_as_a_link_to_its_host_and_when_it_changed(client, phone):
+@pytest.mark.parametrize("scheme", ["https", "HTTPS"])
+def test_each_value_shows_its_source_as_a_link_to_its_host_and_when_it_changed(
+    client, phone, scheme
+):
     spec = phone.specs.get(field__name="Battery capacity")
-    spec.source = "https://www.example.com/nothing-phone-2/specs?lang=en"
+    spec.source = f"{scheme}://www.example.com/nothing-phone-2/specs?lang=en"
     spec.changed_at = timezone.make_aware(datetime.datetime(2024, 3, 5, 10, 0))
     spec.save()
     cell = sheet_row(page(client, phone).text, "Battery capacity")
     assert_html_contains(
         cell,
-        '<small class="spec-provenance">Source: <a href="https://www.example.com/nothing-phone-2/'
-        'specs?lang=en" rel="nofollow noopener">example.com</a> · Updated '
+        f'<small class="spec-provenance">Source: <a href="{scheme}://www.example.com/'
+        'nothing-phone-2/specs?lang=en" rel="nofollow noopener">example.com</a> · Updated '
         '<time datetime="2024-03">March 2024</time></small>',
     )
 
