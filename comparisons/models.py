@@ -2,6 +2,7 @@ import re
 
 from django.db import models, transaction
 from django.db.models import F, Prefetch
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.db.models.lookups import IsNull
 from django.db.models.query import ModelIterable
@@ -191,6 +192,17 @@ class DeviceQuerySet(ContentQuerySet):
 
     def with_related(self):
         return self.select_related("brand", "category", "powered_by")
+
+    def with_powers_count(self):
+        """``powers_count``: how many devices each one powers (a chip's page lists them).
+        Written out: Count("powers") made the ORM group by every selected column."""
+        table = self.model._meta.db_table
+        return self.annotate(
+            powers_count=RawSQL(
+                f"SELECT COUNT(*) FROM {table} powered WHERE powered.powered_by_id = {table}.id",
+                [],
+            )
+        )
 
     def with_specs(self):
         """Prefetch spec values with their field and group: one query, whatever the count."""

@@ -46,6 +46,14 @@ RELATED_MAX_KEYS = 50
 RELATED_KEYS = ("devices", "tags")
 
 
+def _card_columns(qn, alias="a"):
+    """The columns of ``alias`` (an article) that written-out queries read: every column
+    but the body, which no card or list shows."""
+    meta = Article._meta
+    skip = {"body", "body_html"}
+    return [f"{alias}.{qn(f.column)}" for f in meta.concrete_fields if f.name not in skip]
+
+
 def _related_sql(connection, article, keys, limit, offering=RELATED_KEYS):
     """(sql, params) ranking the stories that share a device or tag with ``article``: those
     the keys named in ``offering`` offer, with what they share counted for all ``keys``.
@@ -102,10 +110,7 @@ def _related_sql(connection, article, keys, limit, offering=RELATED_KEYS):
             f"AND l.{key} IN ({', '.join(['%s'] * len(ids))}))"
         )
         shared.append((f"{count if ids else 0} AS {qn('shared_' + name)}", ids))
-    # Every column but the body, which no card shows.
-    columns = [
-        f"a.{qn(f.column)}" for f in meta.concrete_fields if f.name not in {"body", "body_html"}
-    ]
+    columns = _card_columns(qn)
     # SQLite wants each LIMIT inside a UNION wrapped in a subquery.
     union = " UNION ALL ".join(
         f"SELECT * FROM ({sql}) c{i}" for i, (sql, _) in enumerate(candidates)
@@ -135,9 +140,7 @@ def _newest_about_sql(connection, device_ids, limit):
     field = meta.get_field("devices")
     links = qn(field.m2m_db_table())
     story, device = qn(field.m2m_column_name()), qn(field.m2m_reverse_name())
-    columns = ", ".join(
-        f"a.{qn(f.column)}" for f in meta.concrete_fields if f.name not in {"body", "body_html"}
-    )
+    columns = ", ".join(_card_columns(qn))
     newest = (
         f"SELECT l.{story} FROM {links} l JOIN {table} p ON p.{pk} = l.{story} "
         f"WHERE l.{device} IN ({', '.join(['%s'] * len(device_ids))}) "
@@ -170,10 +173,6 @@ class ArticleQuerySet(ContentQuerySet):
         return self.only(
             "title", "slug", "summary", "author", "published_at", "hero_card", "hero_alt"
         )
-
-    def for_device(self, device):
-        """Published stories that mention ``device``, newest first (device pages)."""
-        return self.published().filter(devices=device).for_cards()
 
     def for_brand(self, brand):
         """Published stories that mention any of ``brand``'s devices, newest first.
@@ -210,12 +209,6 @@ class ArticleQuerySet(ContentQuerySet):
             others = self.published().exclude(pk__in=shown).for_cards()
             related += list(others[: limit - len(related)])
         return related
-
-    def for_devices(self, devices):
-        """Published stories that mention any of ``devices`` (instances, pks or a queryset
-        of pks), newest first, each once."""
-        links = Article.devices.through.objects.filter(device__in=devices)
-        return self.published().filter(pk__in=links.values("article_id")).for_cards()
 
     def newest_about(self, devices, limit):
         """The newest ``limit`` published stories that mention any of ``devices``

@@ -263,11 +263,11 @@ def test_comparisons_show_news_about_the_compared_devices(client, categories, fi
         assert sorted(titles) == ["Alpha and Beta tested", "Alpha reviewed"]
 
 
-def test_for_devices_lists_each_story_once_newest_first(categories, fields):
+def test_newest_about_lists_each_story_once_newest_first(categories, fields):
     a = device("Alpha", categories["phones"], fields)
     b = device("Beta", categories["phones"], fields)
     newer = ArticleFactory(title="Newer", devices=[b])
     older = ArticleFactory(
         title="Older", devices=[a, b], published_at=newer.published_at - timedelta(days=1)
     )
-    assert list(Article.objects.for_devices([a, b])) == [newer, older]
+    assert Article.objects.newest_about([a, b], 5) == [newer, older]

@@ -102,13 +102,13 @@ def test_related_fills_with_the_newest_stories_and_never_returns_the_story_itsel
     assert story not in related
 
 
-def test_for_device_lists_only_published_stories_of_that_device():
+def test_newest_about_a_device_lists_only_its_published_stories():
     device = DeviceFactory()
     live = ArticleFactory(devices=[device])
     ArticleFactory(devices=[device], status="draft")
     ArticleFactory(devices=[device], published_at=timezone.now() + timedelta(days=1))
     ArticleFactory()
-    assert list(Article.objects.for_device(device)) == [live]
+    assert Article.objects.newest_about([device], 5) == [live]
 
 
 def test_newest_about_gives_the_newest_distinct_published_stories():
