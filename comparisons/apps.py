@@ -2,5 +2,16 @@ from django.apps import AppConfig
 
 
 class ComparisonsConfig(AppConfig):
+    """The visitor's compare list, comparison tables, rivals, popular comparisons, share
+    images."""
+
     name = "comparisons"
-    verbose_name = "Catalog and comparisons"
+    verbose_name = "Comparisons"
+
+    def ready(self):
+        from core.pagecache import register_visitor_key
+
+        from .compare import page_cache_key
+
+        # Pages show the visitor's list (widget, buttons): the page cache keys by it.
+        register_visitor_key(page_cache_key)

@@ -25,10 +25,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from catalog.models import Device
 from core.http import client_ip
 
 from . import compare
-from .models import ComparisonCount, ComparisonView, Device
+from .models import ComparisonCount, ComparisonView
 
 logger = logging.getLogger(__name__)
 

@@ -1,250 +1,333 @@
-import re
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+"""The compare list: change it (add, remove, clear, undo), find devices for it, show it.
+
+Changes answer htmx with the widget plus out-of-band copies of everything else that shows
+the list: every add/remove button of the devices involved, the nav badge, the phone bar,
+the feedback shown beside the control used (with its Undo form); the table of /compare/
+fetches itself again on the event the answer sends. Plain form posts get a 303 back and a
+message (with the Undo form after remove, clear and "Compare these in my list"). Errors
+answer htmx with status 200 and the error in the feedback and the widget, because htmx 2
+does not swap 4xx responses unless configured to; plain posts get a real 400 or 404 page.
+Undo forms are answers to a POST, never part of a page the page cache keeps.
+"""
+
+import hashlib
+import logging
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
-from django.db.models import prefetch_related_objects
+from django.contrib import messages
+from django.core import signing
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.formats import date_format
-from django.utils.html import format_html
-from django.utils.timezone import localtime
-from django.views.decorators.http import require_safe
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from catalog import outlines
+from catalog.models import Device
+from catalog.specs import spec_text
 from core import cards, images
-from core.pagecache import cache_public_page, dont_store
-from core.text import meta_text
-from news.models import Article
+from core.content import content_version, get_or_compute
+from core.pagecache import cache_public_page
 
-from . import compare, outlines
-from .compare import spec_text
-from .filters import CatalogFilters, is_catalog_parameter, paginate
-from .models import Brand, Device, SpecField
-from .units import format_number
+from . import compare, table
+from .popular import record_view
 
-# Sent by static/js/catalog.js: the category the form's spec filters were drawn for.
-FIELDS_FOR_HEADER = "X-Catalog-Fields-For"
+logger = logging.getLogger(__name__)
 
-
-def _is_partial(request):
-    """An htmx swap of a region, not a boosted page load or a history restore."""
-    htmx = request.htmx
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+FIND_LIMIT = 8
+# A message that carries an Undo form has this prefix and the snapshot as its extra tags.
+UNDO_TAG = "undo:"
+# The htmx event a change answer sends, and the region of /compare/ that listens to it.
+LIST_CHANGED = "compare-changed"
+LIST_BODY = "compare-list-body"
 
 
-@require_safe
-@vary_on_headers("HX-Request", "HX-History-Restore-Request", FIELDS_FOR_HEADER)
-@cache_public_page(params=is_catalog_parameter)
-def device_list(request):
-    filters = CatalogFilters.from_query(request.GET)
-    page, page_notice = paginate(filters.devices(), request.GET.get("page"))
-    if page_notice:
-        filters.notice(page_notice)
-    if filters.notices:
-        dont_store(request)
-    partial = _is_partial(request)
-    shown_for = request.headers.get(FIELDS_FOR_HEADER)
+def _is_safe(request, url):
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+def _next_url(request):
+    """Where a plain form post goes back to: ``next``, else the Referer, else /compare/."""
+    for url in (request.POST.get("next", ""), request.headers.get("Referer", "")):
+        if _is_safe(request, url):
+            return url
+    return reverse("comparisons:compare")
+
+
+def _page_url(request):
+    """The path of the page an htmx request came from (for the buttons it redraws)."""
+    url = request.headers.get("HX-Current-URL", "")
+    if not _is_safe(request, url):
+        return ""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _partial(request):
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _list_context(request, visitor_list, only):
+    """What /compare/ shows of a list: the table, the share link, the devices' news."""
+    devices = table.with_table_specs(list(visitor_list.devices))
     context = {
-        "filters": filters,
-        "page": page,
-        "devices": filters.named(page.object_list),
-        "partial": partial,
-        # The spec filters depend on the category: refresh them (out of band) only when
-        # the form on screen was drawn for another one, so typing is never overwritten.
-        "refresh_fields": partial
-        and (shown_for is None or shown_for != (filters.category.slug if filters.category else "")),
+        "table": table.build_table(devices, only) if devices else None,
+        "editable": True,
+        "base_url": reverse("comparisons:compare"),
+        "compared": devices,
     }
-    template = "comparisons/device_list.html"
-    return render(request, f"{template}#results" if partial else template, context)
+    if visitor_list.share_key:
+        context["share_url"] = request.build_absolute_uri(
+            reverse("comparisons:compare-shared", args=[visitor_list.share_key])
+        )
+    return context
 
 
-def product_json_ld(request, device):
-    """schema.org Product for a device page (uses prefetched specs)."""
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Product",
-        "name": device.name,
-        "url": request.build_absolute_uri(device.get_absolute_url()),
-        "brand": {"@type": "Brand", "name": device.brand.name},
-        "category": device.category.name,
+def _widget(request, visitor_list, *, status="", error="", touched=(), undo=""):
+    """The htmx answer: the widget, and out of band everything else that shows the list.
+
+    The table of /compare/ redraws itself on the ``compare-changed`` event this sends
+    (a GET of its own: a change answer stays within the query budget).
+    """
+    request.compare_list = visitor_list
+    page_url = _page_url(request)
+    context = {
+        "compare_status": status,
+        "compare_error": error,
+        "compare_undo": undo,
+        "oob_devices": touched,
+        "next_url": page_url,
+        "on_list_page": urlsplit(page_url).path == reverse("comparisons:compare"),
     }
-    if device.summary:
-        data["description"] = meta_text(device.summary)
-    if device.image:
-        # The largest resized copy: the master may be 40 megapixels.
-        data["image"] = request.build_absolute_uri(
-            images.copy_url(device.image.name, images.WIDTHS[-1], "jpg")
+    response = render(request, "comparisons/compare_changed.html", context)
+    if not error:
+        response["HX-Trigger"] = LIST_CHANGED
+    return response
+
+
+def _refused(request, title, text, status):
+    """A request we cannot act on: the error in the widget for htmx, else an error page."""
+    if request.htmx:
+        return _widget(request, compare.load(request), error=text)
+    context = {"title": title, "text": text}
+    return render(request, "comparisons/compare_error.html", context, status=status)
+
+
+def _device_from_post(request):
+    """(device, None) or (None, error response) for the ``device`` field."""
+    slug = request.POST.get("device", "").strip()
+    if not slug:
+        text = "No device was chosen: the form sent no device."
+        return None, _refused(request, "No device chosen", text, 400)
+    device = Device.objects.with_related().filter(slug=slug[:200]).first()
+    if device is None:
+        text = f"We could not find a device called “{slug[:200]}”. It may have been removed."
+        return None, _refused(request, "Device not found", text, 404)
+    return device, None
+
+
+def _answer(request, change, text, undo=False):
+    """Answer a change: the widget for htmx, else a message and a 303 back.
+
+    With ``undo``, a change that changed something comes with an Undo form holding the
+    list as it was.
+    """
+    snapshot = compare.snapshot(change.before) if undo and change.changed else ""
+    if request.htmx:
+        response = _widget(
+            request,
+            change.visitor_list,
+            status="" if change.error else text,
+            error=change.error,
+            touched=change.touched,
+            undo=snapshot,
         )
-    if device.released:
-        # At the precision known: "2008", "2019-03" or "2019-03-07" (ISO 8601 all three).
-        data["releaseDate"] = device.released_iso
-    specs = [s for s in device.specs.all() if s.field.key]
-    if specs:
-        data["additionalProperty"] = [
-            {"@type": "PropertyValue", "name": s.field.name, "value": s.value} for s in specs
-        ]
-    return data
+    else:
+        if change.error:
+            messages.error(request, change.error)
+        else:
+            messages.success(request, text, extra_tags=UNDO_TAG + snapshot if snapshot else "")
+        response = redirect(_next_url(request))
+        response.status_code = 303
+    if change.visitor_list.token:
+        compare.set_cookie(response, change.visitor_list.token)
+    return response
 
 
-# "4700 mAh" and "4,700 mAh" say the same: spaces, thousands commas and case aside.
-_SAME_FIGURE = re.compile(r"[\s,]")
+@require_POST
+def compare_add(request):
+    device, error = _device_from_post(request)
+    if error:
+        return error
+    change = compare.add(compare.get_token(request), device)
+    if change.changed:
+        text = f"Added {device.name} to your compare list."
+    else:
+        text = f"{device.name} is already in your compare list."
+    return _answer(request, change, text)
 
 
-@dataclass(frozen=True)
-class SheetValue:
-    """A spec value as the device page shows it: the source text, the stored number when
-    the text says it another way ("1.37kg" stored as 1,370 g), and where it comes from."""
-
-    spec: object
-    text: str
-    number: str = ""
-    source_url: str = ""
-    source_label: str = ""
-    # The chip the value comes from, when the device has none of its own, and its page.
-    chip: object = None
-    chip_url: str = ""
-    # When the value last changed: ("2024-03", "March 2024").
-    changed: tuple = ("", "")
-
-    @classmethod
-    def of(cls, spec, chip=None, chip_url="", changed=("", "")):
-        text = spec.value
-        number = ""
-        if spec.field.kind == SpecField.Kind.BOOLEAN:
-            text = spec_text(spec)
-        elif spec.field.kind == SpecField.Kind.NUMBER and spec.number is not None:
-            number = format_number(spec.number, spec.field.unit)
-            if _SAME_FIGURE.sub("", number).lower() == _SAME_FIGURE.sub("", text).lower():
-                number = ""
-        source = _source_link(spec.source.strip())
-        return cls(spec, text, number, *source, chip=chip, chip_url=chip_url, changed=changed)
-
-    def __str__(self):
-        """The sheet's row (``{{ item }}``). Written here rather than in device_detail.html:
-        a sheet has dozens of rows, and their template tags were a tenth of the page's
-        render."""
-        number = format_html(SHEET_NUMBER, self.number) if self.number else ""
-        chip = ""
-        if self.chip:
-            chip = format_html(SHEET_CHIP, self.chip_url, self.chip.name)
-        source = ""
-        if self.source_url:
-            source = format_html(SHEET_SOURCE_LINK, self.source_url, self.source_label)
-        elif self.source_label:
-            source = format_html(SHEET_SOURCE, self.source_label)
-        return format_html(
-            SHEET_ROW, self.spec.field.name, self.text, number, chip, source, *self.changed
-        )
-
-    __html__ = __str__
+@require_POST
+def compare_remove(request):
+    device, error = _device_from_post(request)
+    if error:
+        return error
+    change = compare.remove(compare.get_token(request), device)
+    if change.changed:
+        text = f"Removed {device.name} from your compare list."
+    else:
+        text = f"{device.name} is not in your compare list."
+    return _answer(request, change, text, undo=True)
 
 
-# The parts of a SheetValue's markup.
-SHEET_ROW = (
-    '<tr><th scope="row">{}</th><td><span class="spec-value">{}</span>{}{}\n'
-    '<small class="spec-provenance">{}Updated <time datetime="{}">{}</time></small></td></tr>'
-)
-SHEET_NUMBER = ' <span class="spec-number">({})</span>'
-SHEET_CHIP = (
-    ' <span class="chip-value">· <a href="{}">{}</a>'
-    '<span class="visually-hidden"> (the value of its chip)</span></span>'
-)
-SHEET_SOURCE_LINK = 'Source: <a href="{}" rel="nofollow noopener">{}</a> · '
-SHEET_SOURCE = "Source: {} · "
+@require_POST
+def compare_clear(request):
+    change = compare.clear(compare.get_token(request))
+    text = "Your compare list is now empty." if change.changed else "Your list was already empty."
+    return _answer(request, change, text, undo=True)
 
 
-def _source_link(source):
-    """(URL, host name) for an http(s) source; ("", source) for a note or anything else."""
-    if not source[:8].lower().startswith(("http://", "https://")):
-        return "", source
+@require_POST
+def compare_undo(request):
+    """Put the list back as a snapshot from an Undo form says, discarding later changes."""
     try:
-        parts = urlsplit(source)
-        host = parts.hostname
-    except ValueError:  # "http://[oops": not a URL after all
-        return "", source
-    if parts.scheme in ("http", "https") and host:
-        return source, host.removeprefix("www.")
-    return "", source
-
-
-def sheet_groups(device):
-    """[(group, [SheetValue])] in sheet order: the device's values and, for fields it has
-    none of, its chip's (``device.specs`` and its chip's prefetched)."""
-    chip = device.powered_by if device.powered_by_id else None
-    entries = compare.with_chip_values(device.specs.all(), chip, chip.specs.all() if chip else [])
-    # One reverse() for all the rows that carry the chip's value.
-    chip_url = chip.get_absolute_url() if chip else ""
-    entries.sort(key=lambda entry: entry[0].field.sheet_position)
-    groups = []
-    # "Updated March 2024" formatted once per distinct time, not twice per row in the
-    # template (an import stamps many values alike).
-    months = {}
-    for spec, source in entries:
-        group = spec.field.group
-        if not groups or groups[-1][0] != group:
-            groups.append((group, []))
-        if spec.changed_at not in months:
-            changed = localtime(spec.changed_at)
-            months[spec.changed_at] = (date_format(changed, "Y-m"), date_format(changed, "F Y"))
-        carried_from = chip_url if source else ""
-        groups[-1][1].append(SheetValue.of(spec, source, carried_from, months[spec.changed_at]))
-    return groups
+        slugs = compare.read_snapshot(request.POST.get("snapshot", ""))
+    except signing.SignatureExpired:
+        minutes = compare.UNDO_MAX_AGE // 60
+        text = f"Undo is no longer possible: it lasts {minutes} minutes after a change."
+        return _answer(request, compare.Change(compare.load(request), False, error=text), "")
+    except signing.BadSignature:
+        text = "This undo form is damaged or was not made by Specwise, so it cannot be used."
+        return _refused(request, "Cannot undo", text, 400)
+    change = compare.restore(compare.get_token(request), slugs)
+    count = len(change.visitor_list.devices)
+    if count:
+        text = f"Undone: your compare list is back to {count} device{'s' if count > 1 else ''}."
+    else:
+        text = "Undone: your compare list is empty again."
+    return _answer(request, change, text)
 
 
 @require_safe
-@cache_public_page(params=["page"])
-def device_detail(request, slug):
-    # Most devices power none, and then need no query for them.
-    device = get_object_or_404(Device.objects.with_related().with_powers_count(), slug=slug)
-    # One query for the device's values and its chip's.
-    sheet = [device, device.powered_by] if device.powered_by_id else [device]
-    prefetch_related_objects(sheet, compare.spec_prefetch(to_attr=None))
-    # A chip may power hundreds of devices: they come a page at a time.
-    powers = device.powers.select_related("brand", "category").order_by("name", "pk")
-    powers_page, page_notice = paginate(powers, request.GET.get("page"), count=device.powers_count)
-    if page_notice:
-        dont_store(request)
-    # One reverse() for every rival: a shared comparison's URL is this prefix, its key, "/".
-    compare_prefix = reverse("comparisons:compare-shared", args=["key"]).removesuffix("key/")
-    context = {
-        "device": device,
-        "spec_groups": sheet_groups(device),
-        "key_specs": [(s.field.name, spec_text(s)) for s in device.specs.all() if s.field.key],
-        "powers": powers_page.object_list if device.powers_count else [],
-        "powers_page": powers_page,
-        "page_notice": page_notice,
-        "rivals": [
-            (rival, f"{compare_prefix}{compare.canonical_key([device.slug, rival.slug])}/")
-            for rival in compare.rivals(device)
-        ],
-        "related_news": Article.objects.newest_about([device], 5),
-        "canonical_url": request.build_absolute_uri(device.get_absolute_url()),
-        "json_ld": product_json_ld(request, device),
-    }
-    return render(request, "comparisons/device_detail.html", context)
+@vary_on_headers("HX-Request")
+def compare_find(request):
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    devices = list(Device.objects.with_related().search(query).order_by("name")[:FIND_LIMIT])
+    context = {"find_query": query, "found": devices}
+    if _partial(request):
+        context["next_url"] = _page_url(request)
+        return render(request, "comparisons/compare_find.html#results", context)
+    return render(request, "comparisons/compare_find.html", context)
 
 
 @require_safe
-@cache_public_page(params=["page"])
-def brand_detail(request, slug):
-    brand = get_object_or_404(Brand, slug=slug)
-    # Key specs are loaded by comparisons.catalog_cards, for the cards it has not cached.
-    devices = brand.devices.select_related("brand", "category").order_by("-released", "name", "pk")
-    page, page_notice = paginate(devices, request.GET.get("page"))
-    if page_notice:
-        dont_store(request)
-    news = Article.objects.for_brand(brand)[:10]
+@vary_on_headers("HX-Request", "HX-Target")
+def compare_list(request):
+    visitor_list = compare.load(request)
+    request.compare_list = visitor_list
+    if _partial(request) and request.htmx.target == LIST_BODY:
+        # The list changed on this page: its table, as the page shows it now.
+        page_url = _page_url(request)
+        only = parse_qs(urlsplit(page_url).query).get("only") == ["differences"]
+        context = {**_list_context(request, visitor_list, only), "next_url": page_url}
+        return render(request, "comparisons/compare_list.html#body", context)
+    only = request.GET.get("only") == "differences"
+    context = _list_context(request, visitor_list, only)
+    if context["table"] and _partial(request):
+        return render(request, "comparisons/compare_list.html#table", context)
+    if visitor_list.share_key and request.method == "GET" and not _partial(request):
+        record_view(request, visitor_list.share_key)
+    return render(request, "comparisons/compare_list.html", context)
+
+
+def _shared_slugs(key):
+    """The slugs of a shared key; Http404 for a key no comparison can have."""
+    slugs = compare.split_key(key)
+    unique = set(slugs)
+    if not 2 <= len(unique) <= settings.COMPARE_MAX or len(slugs) > 4 * settings.COMPARE_MAX:
+        raise Http404(f"No such comparison: it needs 2 to {settings.COMPARE_MAX} devices.")
+    return slugs
+
+
+def _shared_table(request, key, slugs, only):
+    """{"names", "pks", "table"} for a shared key, rendered once per content version; None if a
+    slug is unknown. Cache hits run no query."""
+
+    def render_table():
+        devices = table.devices_for_slugs(slugs)
+        if devices is None:
+            return None
+        html = render_to_string(
+            "comparisons/compare_table.html",
+            {
+                "table": table.build_table(devices, only),
+                "editable": False,
+                "base_url": reverse("comparisons:compare-shared", args=[key]),
+            },
+        )
+        return {"names": [d.name for d in devices], "pks": [d.pk for d in devices], "table": html}
+
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    # "v2": tables with reasons and carried chip values; older cached tables are not reused.
+    cache_key = f"compare-shared:v3:{digest}:{int(only)}:{content_version()}"
+    return get_or_compute(cache_key, render_table, timeout=24 * 3600)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@vary_on_headers("HX-Request")
+def compare_shared(request, key):
+    slugs = _shared_slugs(key)
+    canonical = compare.canonical_key(slugs)
+    if key != canonical:
+        url = reverse("comparisons:compare-shared", args=[canonical])
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(f"{url}?{query}" if query else url, permanent=True)
+    if request.method == "POST":
+        return _use_shared(request, slugs)
+    response = _shared_page(request, key, slugs)
+    if request.method == "GET" and response.status_code == 200 and not _partial(request):
+        record_view(request, key)
+    return response
+
+
+@cache_public_page(params=["only"])
+def _shared_page(request, key, slugs):
+    only = request.GET.get("only") == "differences"
+    shared = _shared_table(request, key, slugs, only)
+    if shared is None:
+        raise Http404("One of these devices does not exist.")
+    if _partial(request):
+        context = {"table_html": shared["table"]}
+        return render(request, "comparisons/compare_shared.html#table", context)
+    # Ids, not a subquery: with one, SQLite walks every story by date instead of the links.
+    compared = shared["pks"]
     context = {
-        "brand": brand,
-        "page": page,
-        "devices": page.object_list,
-        "page_notice": page_notice,
-        "news": news,
-        "canonical_url": request.build_absolute_uri(brand.get_absolute_url()),
+        "key": key,
+        "names": shared["names"],
+        "table_html": shared["table"],
+        "canonical_url": request.build_absolute_uri(request.path),
+        "compared": compared,
     }
-    return render(request, "comparisons/brand_detail.html", context)
+    return render(request, "comparisons/compare_shared.html", context)
+
+
+def _use_shared(request, slugs):
+    """ "Compare these in my list": the visitor's list becomes these devices."""
+    devices = table.devices_for_slugs(slugs)
+    if devices is None:
+        raise Http404("One of these devices does not exist.")
+    change = compare.replace(compare.get_token(request), devices)
+    text = f"Your compare list now holds {len(devices)} devices."
+    messages.success(request, text, extra_tags=UNDO_TAG + compare.snapshot(change.before))
+    response = redirect("comparisons:compare")
+    response.status_code = 303
+    compare.set_cookie(response, change.visitor_list.token)
+    return response
 
 
 # Share cards (og:image): drawn on the first request, stored, bounded (see core.cards).

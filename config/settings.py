@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_htmx",
+    # Layers: catalog, then comparisons and news, which build on it (see README).
+    "catalog",
     "comparisons",
     "news",
     "axes",

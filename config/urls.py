@@ -15,6 +15,7 @@ urlpatterns = [
     path("sitemap-<slug:section>.xml", core_views.sitemap_section, name="sitemap-section"),
     path("admin/", admin.site.urls),
     path("", include("comparisons.urls")),
+    path("", include("catalog.urls")),
     path("", include("news.urls")),
 ]
 

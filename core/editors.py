@@ -5,12 +5,12 @@ EDITORS_GROUP = "Editors"
 EDITOR_PERMISSIONS = [
     ("news", "article", ["add", "change", "delete", "view"]),
     ("news", "tag", ["add", "change", "delete", "view"]),
-    ("comparisons", "device", ["add", "change", "view"]),
-    ("comparisons", "specvalue", ["add", "change", "view"]),
-    ("comparisons", "brand", ["add", "change", "view"]),
-    ("comparisons", "category", ["view"]),
-    ("comparisons", "specgroup", ["view"]),
-    ("comparisons", "specfield", ["view"]),
+    ("catalog", "device", ["add", "change", "view"]),
+    ("catalog", "specvalue", ["add", "change", "view"]),
+    ("catalog", "brand", ["add", "change", "view"]),
+    ("catalog", "category", ["view"]),
+    ("catalog", "specgroup", ["view"]),
+    ("catalog", "specfield", ["view"]),
 ]
 
 

@@ -33,8 +33,6 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from comparisons import compare
-
 from .content import content_version, next_due
 
 logger = logging.getLogger(__name__)
@@ -42,6 +40,21 @@ logger = logging.getLogger(__name__)
 TIMEOUT = 600
 MARKER_PREFIX = "specwise-page-cache-"
 MAX_PARAM_LENGTH = 200
+
+_visitor_key = None
+
+
+def register_visitor_key(function):
+    """What a page shows of the visitor beyond the content: ``function(request)`` gives a
+    text for the cache key (the devices in their compare list), or None when this request's
+    page is for this visitor alone and must not be stored. The compare list registers it in
+    ``AppConfig.ready()``; without one every visitor sees the same page."""
+    global _visitor_key
+    _visitor_key = function
+
+
+def _visitor(request):
+    return _visitor_key(request) if _visitor_key else ""
 
 
 def _cacheable(request):
@@ -70,10 +83,9 @@ def canonical_query(request, params):
     return urlencode(sorted(pairs))
 
 
-def _key(request, query, visitor_list):
+def _key(request, query, visitor):
     page = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-    listed = ",".join(visitor_list.slugs)
-    digest = hashlib.sha256(f"{page} {listed}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{page} {visitor}".encode()).hexdigest()
     return f"page:{content_version()}:{digest}"
 
 
@@ -152,14 +164,13 @@ def cache_public_page(view=None, *, params=()):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        visitor_list = compare.for_request(request) if _cacheable(request) else None
-        query = canonical_query(request, params) if visitor_list is not None else None
-        # A list that just lost a deleted device says so once: that page is not for reuse.
-        if query is None or visitor_list.removed_names:
+        visitor = _visitor(request) if _cacheable(request) else None
+        query = canonical_query(request, params) if visitor is not None else None
+        if query is None:
             response = view(request, *args, **kwargs)
         else:
             try:
-                key = _key(request, query, visitor_list)
+                key = _key(request, query, visitor)
                 stored = cache.get(key)
             except Exception:  # a cache outage must not take pages down
                 logger.warning("Page cache unavailable", exc_info=True)

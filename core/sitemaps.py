@@ -2,14 +2,12 @@
 
 Stories and devices run to tens of thousands, past what one sitemap file may list, so each
 section is its own file; the big sections count then fetch a page, the small ones are lists.
+Each app registers its sections in ``AppConfig.ready()``, in the order the index lists them.
 """
 
-from comparisons.sitemaps import BrandSitemap, DeviceSitemap
-from news.sitemaps import ArticleSitemap, TagSitemap
+SITEMAPS = {}
 
-SITEMAPS = {
-    "articles": ArticleSitemap,
-    "tags": TagSitemap,
-    "devices": DeviceSitemap,
-    "brands": BrandSitemap,
-}
+
+def register_sitemap(section, sitemap):
+    """List ``sitemap`` (a Sitemap class) in the index as /sitemap-<section>.xml."""
+    SITEMAPS[section] = sitemap

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.text import slugify
 
-from comparisons.models import Device
+from catalog.models import Device
 
 from .models import Article, Tag
 

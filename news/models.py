@@ -7,7 +7,7 @@ from django.db import connections, models
 from django.urls import reverse
 from django.utils import timezone
 
-from comparisons.models import Device
+from catalog.models import Device
 from core import images
 from core.content import ContentModel, ContentQuerySet
 

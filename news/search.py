@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from comparisons.models import Device
+from catalog.models import Device
 from core.search import folded_contains
 
 from .models import Article

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.views.decorators.http import require_safe
 
+from catalog.models import Device
 from comparisons.compare import canonical_key
-from comparisons.models import Device
 from comparisons.popular import popular_comparisons
 from core import cards
 from core.pagecache import cache_public_page, dont_store

@@ -108,9 +108,9 @@ def generated_size(env):
         django_output(
             env,
             "import json\n"
-            "from comparisons.models import Device\n"
+            "from catalog.models import Device\n"
             "from news.models import Article\n"
-            "from core.management.commands.generate_catalog import PREFIX\n"
+            "from news.management.commands.generate_catalog import PREFIX\n"
             "print(json.dumps([Device.objects.filter(slug__startswith=PREFIX).count(),"
             " Article.objects.filter(slug__startswith=PREFIX).count()]))\n",
         )
@@ -187,7 +187,7 @@ def pick_urls(env):
     """Real slugs from the bench database: an article, a device, four phones to compare."""
     code = (
         "import json\n"
-        "from comparisons.models import Device, Category\n"
+        "from catalog.models import Device, Category\n"
         "from comparisons.compare import canonical_key\n"
         "from news.models import Article\n"
         "article = Article.objects.published().order_by('-published_at').first()\n"
@@ -378,7 +378,7 @@ def emit_urls(out_dir, per_type, seed):
 
     django.setup()
     from comparisons.compare import canonical_key
-    from comparisons.models import Device
+    from catalog.models import Device
     from news.models import Article
 
     rng = random.Random(seed)

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from comparisons.models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
+from catalog.models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "")
 CHROMIUM_ARGS = [
@@ -40,7 +40,7 @@ def _fresh_cache():
 def _fresh_fields(monkeypatch):
     # Each test's rolled-back transaction hands out the same content version again, with
     # other fields behind it: the per-process copy of the fields must start empty.
-    from comparisons import models
+    from catalog import models
 
     monkeypatch.setattr(models, "_fields_seen", (None, {}))
 

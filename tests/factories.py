@@ -7,15 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
-from comparisons.models import (
-    Brand,
-    Category,
-    Device,
-    DevicePhoto,
-    SpecField,
-    SpecGroup,
-    SpecValue,
-)
+from catalog.models import Brand, Category, Device, DevicePhoto, SpecField, SpecGroup, SpecValue
 from news.models import Article, Tag
 
 

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from comparisons.models import SpecField
+from catalog.models import SpecField
 from tests.browser.axe import assert_accessible
 from tests.factories import (
     CategoryFactory,

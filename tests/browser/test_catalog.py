@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from comparisons.models import SpecField
+from catalog.models import SpecField
 from tests.browser.axe import assert_accessible
 from tests.factories import (
     BrandFactory,

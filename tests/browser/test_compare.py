@@ -5,8 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from catalog.models import SpecField
 from comparisons.compare import new_token, sign_token
-from comparisons.models import CompareItem, CompareList, SpecField
+from comparisons.models import CompareItem, CompareList
 from tests.browser.axe import assert_accessible
 from tests.factories import CategoryFactory, DeviceFactory, SpecFieldFactory, SpecValueFactory
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from catalog.models import SpecField, SpecValue
 from comparisons import compare
-from comparisons.models import SpecField, SpecValue
 from tests.browser.axe import assert_accessible
 from tests.factories import (
     CategoryFactory,

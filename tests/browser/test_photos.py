@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 
-from comparisons.models import Device
+from catalog.models import Device
 from tests.browser.axe import assert_accessible
 from tests.factories import (
     CategoryFactory,
@@ -61,7 +61,7 @@ def test_an_editor_uploads_two_photos_and_visitors_see_resized_copies(
 
     blocked = []
     page.on("console", lambda m: "Content Security Policy" in m.text and blocked.append(m.text))
-    page.goto(f"{live_server.url}/admin/comparisons/device/{phone.pk}/change/")
+    page.goto(f"{live_server.url}/admin/catalog/device/{phone.pk}/change/")
     page.get_by_label("Username").fill("editor")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from comparisons.models import SpecField, SpecValue
+from catalog.models import SpecField, SpecValue
 from tests.factories import (
     CategoryFactory,
     DeviceFactory,

@@ -547,10 +547,10 @@ def test_htmx_answers_update_the_nav_badge_and_the_phone_bar(client, devices):
 
 
 def test_the_nav_badge_and_bar_show_the_count_on_every_page(client, devices, give_list):
-    page = client.get(reverse("comparisons:device-list")).text
+    page = client.get(reverse("catalog:device-list")).text
     assert re.search(r'<span id="compare-count" class="badge" hidden>', page)
     give_list(client, devices[:3])
-    page = client.get(reverse("comparisons:device-list")).text
+    page = client.get(reverse("catalog:device-list")).text
     assert re.search(r'<span id="compare-count" class="badge">3<', page)
     assert "Compare (3)</a>" in page
 

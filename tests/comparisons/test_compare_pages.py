@@ -6,8 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from comparisons.compare import build_table, canonical_key, devices_for_slugs
-from comparisons.models import CompareItem, SpecField
+from catalog.models import SpecField
+from comparisons.compare import canonical_key
+from comparisons.models import CompareItem
+from comparisons.table import build_table, devices_for_slugs
 from tests.comparisons.compare_fixtures import compare_catalog  # noqa: F401
 from tests.factories import CategoryFactory, DeviceFactory, SpecFieldFactory, SpecValueFactory
 

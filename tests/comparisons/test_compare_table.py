@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from comparisons.compare import build_table, devices_for_slugs
-from comparisons.models import SpecField
+from catalog.models import SpecField
+from comparisons.table import build_table, devices_for_slugs
 from news.models import Article
 from tests.factories import (
     ArticleFactory,

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from catalog.models import Device
 from comparisons import views
-from comparisons.models import Device
 from core import cards
 from tests.factories import (
     ArticleFactory,

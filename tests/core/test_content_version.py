@@ -3,7 +3,8 @@
 import pytest
 from django.db import transaction
 
-from comparisons.models import CompareList, SpecValue
+from catalog.models import SpecValue
+from comparisons.models import CompareList
 from core.content import content_changed, content_version
 from news.models import Article
 from tests.factories import ArticleFactory, DeviceFactory, SpecValueFactory

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from comparisons.models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
+from catalog.models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
 from news.models import Article
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.db.models import Value
 
-from comparisons.models import Brand
+from catalog.models import Brand
 from core.search import Fold, fold
 from tests.factories import BrandFactory
 

@@ -145,13 +145,13 @@ def test_editors_group_has_exactly_the_permissions_it_needs():
     assert codes == {
         *(f"news.{a}_{m}" for a in ("add", "change", "delete", "view") for m in ("article", "tag")),
         *(
-            f"comparisons.{a}_{m}"
+            f"catalog.{a}_{m}"
             for a in ("add", "change", "view")
             for m in ("device", "specvalue", "brand")
         ),
-        "comparisons.view_category",
-        "comparisons.view_specgroup",
-        "comparisons.view_specfield",
+        "catalog.view_category",
+        "catalog.view_specgroup",
+        "catalog.view_specfield",
     }
 
 
@@ -170,7 +170,7 @@ def test_an_editor_can_write_news_but_not_delete_devices(client):
     client.force_login(editor)
     assert client.get(reverse("admin:news_article_add")).status_code == 200
     assert editor.has_perm("news.delete_article")
-    assert not editor.has_perm("comparisons.delete_device")
+    assert not editor.has_perm("catalog.delete_device")
     assert not editor.has_perm("auth.change_user")
 
 

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from comparisons.models import Device
+from catalog.models import Device
 from news.demo import STORIES, load_stories
 from news.models import Article, Tag
 

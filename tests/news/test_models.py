@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from comparisons.models import Device
+from catalog.models import Device
 from news.models import Article
 from tests.factories import ArticleFactory, DeviceFactory, TagFactory
 from tests.plans import plan_of_sql

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from comparisons.models import Device
+from catalog.models import Device
 from news.models import Article
 from news.search import search_articles, search_devices, tokens
 from tests.factories import ArticleFactory, BrandFactory, CategoryFactory, DeviceFactory

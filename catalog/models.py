@@ -1,0 +1,576 @@
+"""What describes devices: brands, categories, the spec schema, devices, their values and photos.
+
+These models lived in the ``comparisons`` app until the catalog got an app of its own; they
+keep their tables (``db_table``), so existing sites moved without copying a row.
+"""
+
+import re
+
+from django.db import models, transaction
+from django.db.models import F, Prefetch
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
+from django.db.models.lookups import IsNull
+from django.db.models.query import ModelIterable
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from core import images
+from core.content import ContentModel, ContentQuerySet, content_version, in_request
+from core.search import folded_contains
+
+from .outlines import DIMENSIONS_FIELD
+from .units import SpecValueError, parse_number
+
+
+class Brand(ContentModel):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "comparisons_brand"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:brand", args=[self.slug])
+
+
+class Category(ContentModel):
+    """Phones, Laptops, Chipsets, …: data, not code."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "comparisons_category"
+        ordering = ["order", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:device-list") + f"?category={self.slug}"
+
+
+class SpecGroup(ContentModel):
+    name = models.CharField(max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "comparisons_specgroup"
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+# Where a field stands on a spec sheet and in a table: its group's place, then its own.
+SHEET_ORDER = ["group__order", "group__name", "order", "name"]
+# The same order for spec values, through their field.
+VALUE_SHEET_ORDER = [f"field__{name}" for name in SHEET_ORDER]
+
+
+class SpecField(ContentModel):
+    class Kind(models.TextChoices):
+        NUMBER = "number", "Number"
+        TEXT = "text", "Text"
+        BOOLEAN = "yes-no", "Yes / no"
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+        NONE = "none", "Neither"
+
+    group = models.ForeignKey(SpecGroup, on_delete=models.PROTECT, related_name="fields")
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    unit = models.CharField(max_length=20, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.TEXT)
+    direction = models.CharField(max_length=10, choices=Direction, default=Direction.NONE)
+    order = models.PositiveSmallIntegerField(default=0)
+    categories = models.ManyToManyField(Category, related_name="spec_fields", blank=True)
+    # Shown as a min/max filter on the catalog (numbers only).
+    filterable = models.BooleanField(default=False)
+    # Shown in the device header and on catalog cards.
+    key = models.BooleanField("key spec", default=False)
+
+    class Meta:
+        db_table = "comparisons_specfield"
+        ordering = SHEET_ORDER
+
+    def __str__(self):
+        return f"{self.name} ({self.unit})" if self.unit else self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def sheet_position(self):
+        """A sort key in SHEET_ORDER (reads ``group``: select it with the field)."""
+        return (self.group.order, self.group.name, self.order, self.name)
+
+    @property
+    def is_number(self):
+        return self.kind == self.Kind.NUMBER
+
+    def best(self, numbers):
+        """The best of ``numbers`` for this field, or None where no direction applies."""
+        numbers = [n for n in numbers if n is not None]
+        if not numbers or self.kind != self.Kind.NUMBER:
+            return None
+        if self.direction == self.Direction.HIGHER:
+            return max(numbers)
+        if self.direction == self.Direction.LOWER:
+            return min(numbers)
+        return None
+
+
+# The fields this process has seen, for one content version: see WithFields.
+_fields_seen = (None, {})
+
+
+def fields_seen():
+    """{pk: SpecField with its group} seen since the content version last moved, or None
+    when this process has seen none under the current version, or it is unavailable, or
+    this is not a request (which reads the version once)."""
+    if not in_request():
+        return None
+    version, fields = _fields_seen
+    current = content_version()
+    return fields if version == current and current != "unavailable" else None
+
+
+def _remember_fields(fields):
+    global _fields_seen
+    version, seen = _fields_seen
+    current = content_version()
+    if version != current:
+        seen = {}
+        _fields_seen = (current, seen)
+    seen.update(fields)
+    return seen
+
+
+WORD_RE = re.compile(r"\w+")
+
+# What joins device slugs in a comparison's URL ("a-vs-b"): no device slug may contain it.
+COMPARISON_SEPARATOR = "-vs-"
+
+
+def _unknown(column):
+    """True where ``column`` is NULL: ordered first, it puts unknown values last on every
+    database with no NULLS LAST (which SQLite refuses in an index)."""
+    return IsNull(F(column), True)
+
+
+class DeviceQuerySet(ContentQuerySet):
+    # The catalog's orders (comparisons.filters offers them), each served by two indexes of
+    # the same expressions (Device.Meta): one over every device, one within a category.
+    CATALOG_ORDERS = {
+        "newest": (_unknown("released"), F("released").desc(), F("name"), F("id")),
+        "oldest": (_unknown("released"), F("released"), F("name"), F("id")),
+        "name": (F("name"), F("id")),
+        "price-low": (_unknown("launch_price"), F("launch_price"), F("name"), F("id")),
+        "price-high": (_unknown("launch_price"), F("launch_price").desc(), F("name"), F("id")),
+    }
+
+    def catalog_order(self, sort):
+        """Ordered as the catalog's ``sort`` ("newest", …), unknown values last."""
+        return self.order_by(*self.CATALOG_ORDERS[sort])
+
+    def search(self, text, max_words=8):
+        """Devices whose name or brand contains every word of ``text`` ("nothing 2"),
+        ignoring case and accents ("portege" finds "Portégé").
+
+        Folds every device's name for every word (no index serves "contains"): 5-10 ms a
+        word at 6,000 devices. Name and brand are folded as one text, which halves that; a
+        word never spans the space between them.
+        """
+        words = WORD_RE.findall(text or "")[:max_words]
+        if not words:
+            return self.none()
+        name_and_brand = Concat("name", models.Value(" "), "brand__name")
+        return self.filter(*(folded_contains(name_and_brand, word) for word in words))
+
+    def with_related(self):
+        return self.select_related("brand", "category", "powered_by")
+
+    def with_powers_count(self):
+        """``powers_count``: how many devices each one powers (a chip's page lists them).
+        Written out: Count("powers") made the ORM group by every selected column."""
+        table = self.model._meta.db_table
+        return self.annotate(
+            powers_count=RawSQL(
+                f"SELECT COUNT(*) FROM {table} powered WHERE powered.powered_by_id = {table}.id",
+                [],
+            )
+        )
+
+    def with_specs(self):
+        """Prefetch spec values with their field and group: one query, whatever the count."""
+        return self.with_related().prefetch_related(
+            Prefetch(
+                "specs",
+                queryset=SpecValue.objects.select_related("field__group").order_by(
+                    *VALUE_SHEET_ORDER
+                ),
+            )
+        )
+
+    def with_key_specs(self):
+        """Prefetch what a card shows: the key specs (``device.key_specs``) and, in the same
+        query, the Dimensions its outline is drawn from (``device.card_specs`` holds both).
+
+        Photos need no query: ``Device.image`` is the main photo (see DevicePhoto).
+        """
+        return self.with_related().prefetch_related(self.card_specs_prefetch())
+
+    @staticmethod
+    def card_specs_prefetch():
+        """The Prefetch of ``with_key_specs()``, for devices already loaded
+        (``prefetch_related_objects``)."""
+        return Prefetch(
+            "specs",
+            queryset=SpecValue.objects.with_fields().filter(
+                models.Q(field__key=True) | models.Q(field__name__iexact=DIMENSIONS_FIELD)
+            ),
+            to_attr="card_specs",
+        )
+
+
+class Device(ContentModel):
+    name = models.CharField(max_length=200)
+    # Never contains COMPARISON_SEPARATOR: the shareable comparison URL splits on it.
+    slug = models.SlugField(max_length=200, unique=True)
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="devices")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="devices")
+
+    class Precision(models.TextChoices):
+        YEAR = "year", "Year"
+        MONTH = "month", "Month"
+        DAY = "day", "Day"
+
+    # Known to the precision the source gives: 2008 is stored as 2008-01-01 with YEAR.
+    released = models.DateField(null=True, blank=True)
+    released_precision = models.CharField(
+        max_length=5,
+        choices=Precision,
+        default=Precision.DAY,
+        help_text="How much of the date is known.",
+    )
+    launch_price = models.DecimalField(
+        "launch price (USD)", max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    # The main photo (the first DevicePhoto), kept by DevicePhoto, so that cards, tables
+    # and the compare widget show it without a query; its resized copies are named after it.
+    image = models.ImageField(upload_to="devices/", blank=True, editable=False)
+    summary = models.TextField(blank=True)
+    powered_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="powers",
+        help_text="The chipset (itself a device) inside this phone or laptop.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DeviceQuerySet.as_manager()
+
+    class Meta:
+        db_table = "comparisons_device"
+        ordering = ["-released", "name"]
+        indexes = [
+            # Catalog default sort, "newest first", within a category.
+            models.Index(fields=["category", "-released", "name"], name="device_cat_released"),
+            # Catalog sort by price.
+            models.Index(fields=["launch_price"], name="device_price"),
+            # Rivals on a device page: the same category, nearest in price either way.
+            models.Index(fields=["category", "launch_price"], name="device_cat_price"),
+            # Catalog sorts (DeviceQuerySet.catalog_order), every device: "/devices/?sort=…".
+            *(
+                models.Index(*order, name=f"device_sort_{sort.replace('-', '_')}")
+                for sort, order in DeviceQuerySet.CATALOG_ORDERS.items()
+            ),
+            # The same within a category: "/devices/?category=phones&sort=…".
+            *(
+                models.Index(F("category"), *order, name=f"device_cat_{sort.replace('-', '_')}")
+                for sort, order in DeviceQuerySet.CATALOG_ORDERS.items()
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(slug__contains=COMPARISON_SEPARATOR),
+                name="device_slug_without_vs",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:device", args=[self.slug])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if COMPARISON_SEPARATOR in (self.slug or ""):
+            raise ValidationError(
+                {"slug": f'A device slug cannot contain "{COMPARISON_SEPARATOR}".'}
+            )
+        if self.powered_by_id and self.powered_by_id == self.pk:
+            raise ValidationError({"powered_by": "A device cannot power itself."})
+
+    @property
+    def released_text(self):
+        """The release date as precise as it is known: "2008", "March 2019", "7 March 2019"."""
+        if self.released is None:
+            return ""
+        if self.released_precision == self.Precision.YEAR:
+            return str(self.released.year)
+        if self.released_precision == self.Precision.MONTH:
+            return f"{self.released:%B} {self.released.year}"
+        return f"{self.released.day} {self.released:%B} {self.released.year}"
+
+    @property
+    def released_iso(self):
+        """The release date in the import format, at its precision: "2008", "2019-03", …"""
+        if self.released is None:
+            return None
+        if self.released_precision == self.Precision.YEAR:
+            return f"{self.released.year:04d}"
+        if self.released_precision == self.Precision.MONTH:
+            return f"{self.released.year:04d}-{self.released.month:02d}"
+        return self.released.isoformat()
+
+    @property
+    def price_display(self):
+        if self.launch_price is None:
+            return ""
+        price = self.launch_price
+        return f"${price:,.0f}" if price == price.to_integral() else f"${price:,.2f}"
+
+    @property
+    def key_specs(self):
+        """The key spec values, from what ``with_key_specs()`` loaded; else one query."""
+        specs = getattr(self, "card_specs", None)
+        if specs is None:
+            specs = self.specs.filter(field__key=True).select_related("field")
+        return [spec for spec in specs if spec.field.key]
+
+    def spec_groups(self):
+        """[(group, [spec values])] in sheet order; uses prefetched specs when present."""
+        groups = []
+        for spec in self.specs.all():
+            group = spec.field.group
+            if groups and groups[-1][0] == group:
+                groups[-1][1].append(spec)
+            else:
+                groups.append((group, [spec]))
+        return groups
+
+
+class WithFields(ModelIterable):
+    """Spec values with their field and its group, in sheet order, sharing one SpecField
+    instance per field across values, devices and requests.
+
+    A page shows a few dozen fields, which change only when an editor changes them (and the
+    content version moves), on every sheet, table and card: joining fields and groups to
+    every value and making two more instances each cost a device page 0.8 ms and a
+    comparison 1.5. So the first read under a content version joins them, and the process
+    keeps what it saw (``fields_seen``); later reads select the values alone and take their
+    fields from there, with one query for any field not seen yet. Outside a request (the
+    shell, commands) every read joins. Shared: never modify one.
+    """
+
+    def __iter__(self):
+        seen = fields_seen()
+        if seen is None:
+            values = list(ModelIterable(self.queryset.select_related("field__group")))
+            if in_request():
+                _remember_fields({value.field_id: value.field for value in values})
+        else:
+            values = list(super().__iter__())
+            missing = {value.field_id for value in values} - seen.keys()
+            if missing:
+                fields = SpecField.objects.select_related("group").filter(pk__in=missing)
+                seen = _remember_fields({field.pk: field for field in fields})
+            # (A value whose field was deleted since it was read goes with it.)
+            values = [value for value in values if value.field_id in seen]
+            for value in values:
+                value.field = seen[value.field_id]
+        values.sort(key=lambda value: value.field.sheet_position)
+        return iter(values)
+
+
+class SpecValueQuerySet(ContentQuerySet):
+    def with_fields(self):
+        """The values in sheet order with their fields and groups, read as WithFields
+        says: for pages, which only read fields."""
+        queryset = self.order_by()
+        # How values() and values_list() change what a queryset yields; filter() and the
+        # prefetch that filters this queryset keep it.
+        queryset._iterable_class = WithFields
+        return queryset
+
+
+class SpecValue(ContentModel):
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="specs")
+    field = models.ForeignKey(SpecField, on_delete=models.CASCADE, related_name="values")
+    value = models.CharField("source text", max_length=2000)
+    # In the field's unit, whatever the display text says; used to filter, sort, pick the best.
+    number = models.FloatField(null=True, blank=True)
+    source = models.CharField(
+        max_length=500, blank=True, help_text="Where the figure comes from: a URL or a short note."
+    )
+    # When value, number or source last changed (an unchanged re-import leaves it).
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = SpecValueQuerySet.as_manager()
+
+    class Meta:
+        db_table = "comparisons_specvalue"
+        ordering = ["field__group__order", "field__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "field"], name="one_value_per_field"),
+        ]
+        indexes = [
+            # Catalog filters "RAM ≥ 8", "Battery ≥ 5000": field then number range; and the
+            # "best-<field>" sorts, walked either way, ties by device (comparisons.filters).
+            models.Index(fields=["field", "number", "device"], name="specvalue_field_number_dev"),
+        ]
+
+    def __str__(self):
+        return f"{self.field.name}: {self.value}"
+
+    def save(self, *args, **kwargs):
+        if self.number is None and self.field.kind == SpecField.Kind.NUMBER:
+            try:
+                self.number = parse_number(self.value, self.field.unit)
+            except SpecValueError:
+                self.number = None
+        super().save(*args, **kwargs)
+
+
+def photo_folder(device):
+    # Short enough that a master's name fits Device.image (100 characters) whatever the slug.
+    return f"devices/{device.slug[:60]}"
+
+
+class DevicePhotoQuerySet(ContentQuerySet):
+    def refresh_main(self, device_ids):
+        """Point each device's ``image`` at its first photo (or at none). A device whose main
+        photo changes gets a new ``updated_at``, so its share cards are made again."""
+        device_ids = list(device_ids)
+        firsts = {}
+        rows = (
+            DevicePhoto.objects.filter(device_id__in=device_ids)
+            .order_by("device_id", "order", "pk")
+            .values_list("device_id", "image")
+        )
+        for device_id, name in rows:
+            firsts.setdefault(device_id, name)
+        now = timezone.now()
+        changed = []
+        for device in Device.objects.filter(pk__in=device_ids).only("pk", "image"):
+            main = firsts.get(device.pk, "")
+            if device.image.name != main:
+                device.image, device.updated_at = main, now
+                changed.append(device)
+        Device.objects.bulk_update(changed, ["image", "updated_at"])
+
+
+class DevicePhoto(ContentModel):
+    """A photo of a device; the first by ``order`` is its main photo.
+
+    ``image`` is the clean master (see core.images: checked, metadata such as GPS removed,
+    orientation applied), named by its content hash, with its resized copies beside it, all
+    made once when a new file is saved. Saving or deleting a photo keeps ``Device.image``
+    pointing at the main one; the files go when no photo or device uses them any more.
+    """
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField("photo", upload_to="devices/", max_length=255)
+    alt = models.CharField(
+        "description",
+        max_length=200,
+        blank=True,
+        help_text="What the photo shows, for people who cannot see it (“Front and back, "
+        "white”). Left blank, the device's name is used.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="The first is the main photo.")
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    # Of the stored master and of the file as it came in: re-importing either changes nothing.
+    checksum = models.CharField(max_length=64, editable=False)
+    source_checksum = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DevicePhotoQuerySet.as_manager()
+
+    class Meta:
+        db_table = "comparisons_devicephoto"
+        ordering = ["order", "pk"]
+        indexes = [
+            # A device's photos in order: the device page, its main photo, the export.
+            models.Index(fields=["device", "order"], name="devicephoto_device_order"),
+        ]
+
+    def __str__(self):
+        return self.alt or self.image.name
+
+    def get_absolute_url(self):
+        """The photo is shown on its device's page (one query unless the device is loaded)."""
+        return self.device.get_absolute_url()
+
+    def save(self, *args, **kwargs):
+        if self.image and not self.image._committed:
+            self.store(self.image.file, self.image.name)
+        super().save(*args, **kwargs)
+        DevicePhoto.objects.refresh_main([self.device_id])
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        DevicePhoto.objects.refresh_main([self.device_id])
+        return result
+
+    def store(self, file, name):
+        """Check ``file``, store its clean master and resized copies, and point this photo
+        at them; returns the names this call wrote. Raises images.ImageRefused."""
+        master = images.master_of(file, name)
+        stored, written = images.store_with_copies(master, photo_folder(self.device))
+        self.image = stored
+        self.width, self.height = master.width, master.height
+        self.checksum, self.source_checksum = master.checksum, master.source_checksum
+        return written
+
+
+def delete_unused_photo_files(names):
+    """Delete the masters ``names`` and their copies where no photo or device uses them."""
+    for name in names:
+        used = (
+            DevicePhoto.objects.filter(image=name).exists()
+            or Device.objects.filter(image=name).exists()
+        )
+        if name and not used:
+            images.delete_files([name, *images.copy_names(name)])
+
+
+@receiver(post_delete, sender=DevicePhoto)
+def _photo_deleted(sender, instance, using, **kwargs):
+    """Files go once the deletion commits (a rolled-back delete keeps them). A signal rather
+    than delete(): a device's photos are also deleted by the database cascade."""
+    name = instance.image.name
+    transaction.on_commit(lambda: delete_unused_photo_files([name]), using=using)

@@ -1,0 +1,66 @@
+"""The real third-party catalog (shared/real_catalog, see its SOURCE.md) imports whole.
+
+The data belongs to others and is never copied into the project: the test converts it
+into its own temporary folder with the converter that ships beside it, and is skipped
+where the folder is absent.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.demo import load_catalog
+from catalog.io import import_catalog, parse_json
+from catalog.models import Brand, Device, SpecValue
+
+# Beside the checkout, both here and in CI's clone.
+REAL_CATALOG = Path(__file__).resolve().parents[3] / "shared" / "real_catalog"
+ON_SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        not (REAL_CATALOG / "convert.py").exists(),
+        reason=f"the real catalog is not here ({REAL_CATALOG} is absent)",
+    ),
+    pytest.mark.skipif(
+        not ON_SQLITE or bool(os.environ.get("REDIS_URL")),
+        reason="runs once per CI run: on SQLite without REDIS_URL (the importer's SQL is the "
+        "same on every database; the small-file tests cover PostgreSQL and Redis)",
+    ),
+]
+
+
+@pytest.fixture
+def real_catalog(tmp_path):
+    out = tmp_path / "real.json"
+    subprocess.run(
+        [sys.executable, str(REAL_CATALOG / "convert.py"), str(out)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return out.read_text(encoding="utf-8")
+
+
+def test_the_real_catalog_imports_whole_and_a_reimport_changes_nothing(real_catalog):
+    load_catalog()
+    result = import_catalog(parse_json(real_catalog))
+    assert (result.devices_new, len(result.devices_updated)) == (6258, 0)
+    assert Device.objects.count() == 6258 + 6
+    # The file's "Mediatek" is the demo's "MediaTek"; long camera texts are kept whole.
+    assert not Brand.objects.filter(name="Mediatek").exists()
+    assert SpecValue.objects.filter(value__regex=r"^.{256,}$").count() == 11
+
+    with CaptureQueriesContext(connection) as queries:
+        again = import_catalog(parse_json(real_catalog))
+    assert again.devices_unchanged == 6258
+    assert not again.changed
+    first_words = {query["sql"].split()[0].upper() for query in queries.captured_queries}
+    assert not first_words & {"INSERT", "UPDATE", "DELETE"}
