@@ -15,9 +15,3 @@ def demo_data():
 def load_catalog():
     """Import the demo catalog; matched by name and slug, so running it again changes nothing."""
     return import_catalog(demo_data())
-
-
-def load_schema():
-    """Only the categories, spec groups and fields of the demo catalog (for generate_catalog)."""
-    data = demo_data()
-    return import_catalog({key: data[key] for key in ("categories", "groups", "fields")})

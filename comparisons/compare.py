@@ -30,7 +30,7 @@ KEY_SEPARATOR = COMPARISON_SEPARATOR
 COOKIE_SALT = "specwise.compare"
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 # Undo after remove, clear and "Compare these in my list": a signed, timestamped snapshot
-# of the list as it was, good for this long (the contract asks for at least 10 minutes).
+# of the list as it was, good for this long (visitors get at least 10 minutes to undo).
 UNDO_SALT = "specwise.compare.undo"
 UNDO_MAX_AGE = 30 * 60
 

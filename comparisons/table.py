@@ -147,10 +147,6 @@ class Table:
     reasons: list = field(default_factory=list)
 
     @property
-    def row_count(self):
-        return sum(len(group.rows) for group in self.groups)
-
-    @property
     def has_reasons(self):
         return any(reasons for _, reasons in self.reasons)
 

@@ -365,13 +365,9 @@ def _shared_rows(devices, count=3):
     return [fields[pk] for pk in fields if pk in chosen]
 
 
-def _stamp(pairs):
-    return " ".join(f"{slug}@{changed.isoformat()}" for slug, changed in sorted(pairs))
-
-
 @require_safe
 def comparison_card(request, key):
-    """The 1200 × 630 card of a comparison, redrawn only when one of its devices changes."""
+    """The 1200 × 630 card of a comparison, redrawn only when what it shows changes."""
     slugs = compare.split_key(key)
     if not 2 <= len(set(slugs)) <= settings.COMPARE_MAX or len(slugs) > 4 * settings.COMPARE_MAX:
         raise Http404(f"No such comparison: it needs 2 to {settings.COMPARE_MAX} devices.")
@@ -379,29 +375,26 @@ def comparison_card(request, key):
     if key != canonical:
         return redirect("comparisons:compare-card", canonical, permanent=True)
     unique = canonical.split(compare.KEY_SEPARATOR)
-    changed = Device.objects.filter(slug__in=unique).values_list("slug", "updated_at")
-    stamp = _stamp(changed)
-    if stamp.count("@") != len(unique):
+    found = {d.slug: d for d in Device.objects.with_key_specs().filter(slug__in=unique)}
+    if len(found) != len(unique):
         raise Http404("One of these devices does not exist.")
-
-    def draw():
-        found = {d.slug: d for d in Device.objects.with_key_specs().filter(slug__in=unique)}
-        devices = [found[slug] for slug in unique]
-        fields = _shared_rows(devices)
-        return cards.draw_panels([share_panel(d, fields) for d in devices], "Side by side")
-
-    return cards.response(cards.stored_card("compare", canonical, stamp, draw, capped=True))
+    devices = [found[slug] for slug in unique]
+    fields = _shared_rows(devices)
+    panels, title = [share_panel(d, fields) for d in devices], "Side by side"
+    stamp = cards.panels_stamp(panels, title)
+    card = cards.stored_card(
+        "compare", canonical, stamp, lambda: cards.draw_panels(panels, title), capped=True
+    )
+    return cards.response(card)
 
 
 @require_safe
 def device_card(request, slug):
     """A device's card, for its page's og:image when it has no photo."""
-    changed = list(Device.objects.filter(slug=slug).values_list("slug", "updated_at"))
-    if not changed:
+    device = Device.objects.with_key_specs().filter(slug=slug).first()
+    if device is None:
         raise Http404("No such device.")
-
-    def draw():
-        device = Device.objects.with_key_specs().get(slug=slug)
-        return cards.draw_panels([share_panel(device)], "Specs")
-
-    return cards.response(cards.stored_card("device", slug, _stamp(changed), draw))
+    panels, title = [share_panel(device)], "Specs"
+    stamp = cards.panels_stamp(panels, title)
+    card = cards.stored_card("device", slug, stamp, lambda: cards.draw_panels(panels, title))
+    return cards.response(card)

@@ -1,10 +1,10 @@
 """Share cards: the 1200 × 630 PNG a link shows when it is posted (og:image).
 
 A card is drawn on the first request for it and stored (default storage, under
-``cards/``), named by what it shows and when that last changed (a comparison's devices'
-``updated_at``, an article's): an edit elsewhere in the catalog leaves it alone, an edit
-of one of its devices makes the next request draw it again, and the old one goes. A
-request that finds its card stored does no image work.
+``cards/``), named by what it shows and a stamp of its content (for devices, a digest of
+everything drawn: ``panels_stamp``; for an article, its ``updated_at``): an edit elsewhere
+in the catalog leaves it alone, a change of what it shows makes the next request draw it
+again, and the old one goes. A request that finds its card stored does no image work.
 
 Any ``a-vs-b`` URL can ask for a card, so drawing is bounded: at most
 ``SHARE_CARD_RENDERS_PER_MINUTE`` new cards a minute (per cache, so per site with Redis)
@@ -277,6 +277,25 @@ def _pictures(card, draw, panels, boxes):
         left = box[0] + (width - outline.width * own) / 2
         top = box[1] + (height - outline.height * own) / 2
         _draw_outline(draw, outline, (left, top), own)
+
+
+def panels_stamp(panels, title=""):
+    """A digest of everything ``draw_panels(panels, title)`` puts on a card, to store the
+    card under: a change of what it shows (a brand or a field renamed, a value, a photo)
+    gives a new card, and nothing else does.
+
+    Not the devices' ``updated_at``: renaming a brand or a field leaves it alone. Not the
+    content version either: any edit anywhere moves it, and every card shared since would be
+    drawn again, each against the per-minute limit. The panels come from the two queries
+    the drawing needs anyway; this reads only them.
+    """
+    shown = [settings.SITE_NAME, title]
+    for panel in panels:
+        outline = panel.outline
+        if outline is not None:
+            outline = (outline.glyph, outline.width, outline.height, outline.shapes)
+        shown.append((panel.name, panel.subtitle, panel.photo, outline, panel.rows[:3]))
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
 def draw_panels(panels, title=""):

@@ -1,4 +1,4 @@
-"""Demo stories for ``manage.py load_demo``: four articles written from SPEC.md's facts.
+"""Demo stories for ``manage.py load_demo``: four articles about the demo catalog's devices.
 
 Idempotent: stories and tags are matched by slug and updated in place. Devices are
 looked up by slug; any the catalog does not have yet are skipped.

@@ -53,7 +53,7 @@ CATALOG = "/devices/?category=phones&min_ram=8&max_price=900&sort=price-low"
 # are not cached, so the row is for information, with no target.
 SEARCH = "/search/?q=battery"
 # Long tail, random URLs: the least share of /healthz's throughput each page type keeps, and
-# the slowest p99 (ms), at 50,000 devices / 100,000 articles on SQLite (issue 11).
+# the slowest p99 (ms), at 50,000 devices / 100,000 articles on SQLite.
 LONG_TAIL_TARGETS = {"device": 0.06, "comparison": 0.05, "article": 0.05, "catalog": 0.03}
 LONG_TAIL_P99_MS = 250
 CATALOG_PAGES = 8  # pages 1-8 of every category x sort, and the last one
@@ -377,8 +377,8 @@ def emit_urls(out_dir, per_type, seed):
     import django
 
     django.setup()
-    from comparisons.compare import canonical_key
     from catalog.models import Device
+    from comparisons.compare import canonical_key
     from news.models import Article
 
     rng = random.Random(seed)

@@ -5,9 +5,10 @@
 Converts the catalog with the converter that ships beside it into a temporary folder (the
 data is not ours: nothing made from it stays), builds a temporary SQLite database (migrate
 and load_demo, so the demo's "MediaTek" meets the file's "Mediatek"), then times
-``manage.py import_catalog`` twice and prints both durations and the summaries. Targets
-(SPEC.md): the import under 30 s; the re-import a fraction of that, writing nothing
-("0 new, 0 updated"). Timings include starting Django, as an editor would see them.
+``manage.py import_catalog`` twice and prints both durations and the summaries. Targets:
+the import under 30 s, short enough for an editor to wait for; the re-import a fraction of
+that, writing nothing ("0 new, 0 updated"). Timings include starting Django, as an editor
+would see them.
 """
 
 import argparse

@@ -1,4 +1,4 @@
-"""Read and write the catalog's JSON format (SPEC.md, "Devices and specs").
+"""Read and write the catalog's JSON format: categories, groups, brands, fields, devices.
 
 The format is declared once, as strict pydantic models (``CatalogIn`` and the entries
 below it): whatever a file holds, each misfit becomes one line naming the entry and the

@@ -1,4 +1,4 @@
-"""The real third-party catalog (shared/real_catalog, see its SOURCE.md) imports whole.
+"""The real third-party catalog (shared/real_catalog beside the checkout) imports whole.
 
 The data belongs to others and is never copied into the project: the test converts it
 into its own temporary folder with the converter that ships beside it, and is skipped

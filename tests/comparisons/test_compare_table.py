@@ -73,7 +73,8 @@ def reasons(table, device):
 
 @pytest.fixture
 def demo(categories, fields):
-    """The issue's phone, its chip and a laptop with its own chip."""
+    """A phone, its chip and a laptop with its own chip: kinds whose figures must not be
+    ranked against each other."""
     snapdragon = device(
         "Snapdragon 8+ Gen 1", categories["chipsets"], fields, node=4, cores=8, gpu="Adreno 730"
     )
@@ -120,7 +121,7 @@ def test_the_list_page_carries_chip_values_within_the_query_budget(
 # Honest marks and bars.
 
 
-def test_the_issues_phone_chip_and_laptop_get_no_false_marks(demo):
+def test_a_phone_its_chip_and_a_laptop_get_no_false_marks(demo):
     table = table_of(demo["phone"], demo["chip"], demo["laptop"])
     # Weight: a phone against a laptop. Process node: three chips' 4 nm. CPU cores: the
     # laptop's own 12 is a laptop's, the 8 of the phone's chip and of the chip are chips'.

@@ -1,5 +1,5 @@
 """Share cards (og:image): 1200 × 630 PNGs drawn on first request, stored, redrawn only
-when one of their devices changes, and bounded."""
+when what they show changes, and bounded."""
 
 import io
 from pathlib import Path
@@ -57,6 +57,10 @@ def card_url(*slugs):
     return reverse("comparisons:compare-card", args=["-vs-".join(slugs)])
 
 
+def device_card_url(device):
+    return reverse("comparisons:device-card", args=[device.slug])
+
+
 def png_of(response):
     with Image.open(io.BytesIO(response.content)) as image:
         return image.format, image.size, image.convert("RGB")
@@ -67,7 +71,9 @@ def stored_cards(kind="compare"):
     return sorted(path.name for path in folder.glob("*.png")) if folder.exists() else []
 
 
-def test_a_comparison_card_is_a_1200_by_630_png_made_once_and_then_served(client, pair, drawn):
+def test_a_comparison_card_is_a_1200_by_630_png_made_once_and_then_served(
+    client, pair, drawn, django_assert_num_queries, version_queries
+):
     url = card_url("nothing-phone-2", "pixel-8")
     response = client.get(url)
     assert response.status_code == 200
@@ -75,7 +81,9 @@ def test_a_comparison_card_is_a_1200_by_630_png_made_once_and_then_served(client
     assert response["Cache-Control"] == "public, max-age=86400"
     assert png_of(response)[:2] == ("PNG", (1200, 630))
     assert len(drawn) == 1 and len(stored_cards()) == 1
-    again = client.get(url)
+    # What the card shows, to know its stored name: the devices, then their key specs.
+    with django_assert_num_queries(2 + version_queries):
+        again = client.get(url)
     assert again.content == response.content
     assert len(drawn) == 1  # served as stored: no image work
     head = client.head(url)
@@ -105,18 +113,79 @@ def test_the_photo_is_on_the_drawn_card(client, pair):
     assert card.getpixel((900, 210)) == pytest.approx((0, 160, 0), abs=12)
 
 
-def test_a_card_is_drawn_again_only_when_one_of_its_devices_changes(client, pair, drawn):
+def test_a_card_is_drawn_again_only_when_what_it_shows_changes(client, pair, drawn):
     url = card_url("nothing-phone-2", "pixel-8")
     client.get(url)
     DeviceFactory(name="Unrelated").save()
+    first, _second = pair
+    first.summary = "Changed, but no card shows a summary."
+    first.save()
     client.get(url)
     assert len(drawn) == 1
-    first, _second = pair
-    first.summary = "Changed."
+    first.name = "Nothing Phone (2a)"
     first.save()
     client.get(url)
     assert len(drawn) == 2
     assert len(stored_cards()) == 1  # the old version went
+
+
+def test_an_edit_to_an_unrelated_device_of_the_same_brand_draws_no_card_again(
+    client, pair, drawn, committed
+):
+    first, _second = pair
+    sibling = DeviceFactory(name="Nothing Phone (1)", brand=first.brand, category=first.category)
+    ram = first.key_specs[0].field
+    SpecValueFactory(device=sibling, field=ram, value="8 GB")
+    urls = [card_url("nothing-phone-2", "pixel-8"), device_card_url(first)]
+    before = [client.get(url).content for url in urls]
+    with committed():  # the content version moves, as after any edit
+        sibling.name = "Nothing Phone (1) Lite"
+        sibling.save()
+        sibling.specs.update(value="6 GB", number=6)
+    assert [client.get(url).content for url in urls] == before
+    assert len(drawn) == 2
+
+
+def cards_of(client, urls):
+    """[(names stored for its kind, bytes served)] for each (kind, url) in ``urls``."""
+    shown = []
+    for kind, url in urls:
+        content = client.get(url).content
+        shown.append((stored_cards(kind), content))
+    return shown
+
+
+def test_renaming_the_brand_draws_the_device_and_comparison_cards_again(
+    client, pair, drawn, committed
+):
+    first, _second = pair
+    urls = [("device", device_card_url(first)), ("compare", card_url("nothing-phone-2", "pixel-8"))]
+    before = cards_of(client, urls)
+    with committed():
+        first.brand.name = "Nothing Technology"
+        first.brand.save()
+    after = cards_of(client, urls)
+    for (old_names, old_png), (new_names, new_png) in zip(before, after, strict=True):
+        assert len(old_names) == len(new_names) == 1
+        assert new_names != old_names and new_png != old_png
+    assert len(drawn) == 4
+
+
+def test_renaming_a_key_field_draws_the_device_and_comparison_cards_again(
+    client, pair, drawn, committed
+):
+    first, _second = pair
+    urls = [("device", device_card_url(first)), ("compare", card_url("nothing-phone-2", "pixel-8"))]
+    ram = first.key_specs[0].field
+    before = cards_of(client, urls)
+    with committed():
+        ram.name = "Memory"
+        ram.save()
+    after = cards_of(client, urls)
+    for (old_names, old_png), (new_names, new_png) in zip(before, after, strict=True):
+        assert len(old_names) == len(new_names) == 1
+        assert new_names != old_names and new_png != old_png
+    assert len(drawn) == 4
 
 
 def test_a_card_url_is_canonical_and_needs_existing_devices(client, pair):
