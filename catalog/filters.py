@@ -36,21 +36,19 @@ Nothing here raises on bad input: a value that cannot be used is dropped and exp
 
 import datetime
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import attrgetter
-from typing import NamedTuple
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils.functional import cached_property
 
-from core.content import content_version, get_or_compute
+from core.pagination import paginate
 from core.search import folded_contains
+from core.text import shown
 
-from .models import Brand, Category, Device, SpecField, SpecValue
+from .filter_options import FilterOptions, filter_options
+from .models import Category, Device, SpecField, SpecValue
 
 PER_PAGE = 24
 # Page N walks N × PER_PAGE rows of an index: a cap keeps the last page linked cheap.
@@ -67,7 +65,6 @@ PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1
 # Finer than any price or spec; also what turns "1e-999" away instead of into 0.
 DECIMAL_PLACES = 6
 SMALLEST_STEP = Decimal(1).scaleb(-DECIMAL_PLACES)
-PAGE_NUMBER = re.compile(r"[+-]?[0-9]+")
 MIN_YEAR, MAX_YEAR = 1900, 2100
 # A page with hundreds of notices helps nobody; the rest are counted, not listed.
 MAX_NOTICES = 8
@@ -84,8 +81,6 @@ DEFAULT_SORT = "newest"
 SPEC_SORT_PREFIX = "best-"
 PARAMETERS = {"q", "category", "brand", "min_price", "max_price", "year_from", "sort", "page"}
 SPEC_PARAM_SUFFIX = "-spec"
-# A shared cache (Redis) outlives a deploy: a new shape of FilterOptions needs a new key.
-OPTIONS_KEY = "catalog-filter-options-2"
 
 
 def is_catalog_parameter(name):
@@ -105,87 +100,6 @@ def spec_param(spec_field):
     if {f"min_{slug}", f"max_{slug}"} & PARAMETERS or slug.endswith(SPEC_PARAM_SUFFIX):
         return slug + SPEC_PARAM_SUFFIX
     return slug
-
-
-class BrandChoice(NamedTuple):
-    brand: Brand
-    count: int
-
-
-@dataclass
-class FilterOptions:
-    """Everything the form offers: categories, brands, filterable numeric fields."""
-
-    categories: list
-    fields: list
-    # field pk -> set of category pks it applies to
-    field_categories: dict
-    # Every brand with devices, by name, with its device count.
-    brands: list
-    # category pk -> the brands with devices in it, by name, with their count there
-    category_brands: dict
-
-    def fields_for(self, category):
-        if category is None:
-            return self.fields
-        return [f for f in self.fields if category.pk in self.field_categories[f.pk]]
-
-    def brands_for(self, category):
-        """BrandChoices on offer: brands with devices in ``category``, or anywhere."""
-        if category is None:
-            return self.brands
-        return self.category_brands.get(category.pk, [])
-
-
-def filter_options():
-    """The form's choices; three queries on a cold cache, none while the catalog is unchanged.
-
-    A field is offered for the categories it applies to; one that applies to no category
-    is offered nowhere. A brand is offered where it has devices, with their count.
-    """
-    return get_or_compute(f"{OPTIONS_KEY}:{content_version()}", _load_filter_options, timeout=3600)
-
-
-def _load_filter_options():
-    fields = SpecField.objects.filter(filterable=True, kind=SpecField.Kind.NUMBER).select_related(
-        "group"
-    )
-    categories = list(Category.objects.prefetch_related(Prefetch("spec_fields", queryset=fields)))
-    every = {f.pk: f for c in categories for f in c.spec_fields.all()}
-    brands, category_brands = _brand_counts()
-    return FilterOptions(
-        categories=categories,
-        fields=sorted(every.values(), key=attrgetter("sheet_position")),
-        field_categories={
-            pk: {c.pk for c in categories if any(f.pk == pk for f in c.spec_fields.all())}
-            for pk in every
-        },
-        brands=brands,
-        category_brands=category_brands,
-    )
-
-
-def _brand_counts():
-    """(every brand's BrandChoice, {category pk: its brands' BrandChoices}) in one query:
-    a row per brand and category it has devices in, by brand name."""
-    rows = (
-        Brand.objects.annotate(category_pk=F("devices__category"), device_count=Count("devices"))
-        .filter(category_pk__isnull=False)
-        .order_by("name", "pk")
-    )
-    by_category = defaultdict(list)
-    totals = {}
-    for brand in rows:
-        by_category[brand.category_pk].append(BrandChoice(brand, brand.device_count))
-        total = totals.get(brand.pk)
-        totals[brand.pk] = BrandChoice(brand, brand.device_count + (total.count if total else 0))
-    return list(totals.values()), dict(by_category)
-
-
-def _shown(value, limit=40):
-    """A visitor's raw value, shortened for a notice."""
-    value = value.replace("\x00", "")
-    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def parse_decimal(raw):
@@ -269,7 +183,7 @@ class CatalogFilters:
             return None
         number, reason = parse_decimal(raw)
         if reason:
-            self.notice(f"Ignored {name}={_shown(raw)}: {reason}.")
+            self.notice(f"Ignored {name}={shown(raw)}: {reason}.")
         return number
 
     def notice(self, text):
@@ -288,7 +202,7 @@ class CatalogFilters:
             by_slug = {c.slug: c for c in self.options.categories}
             self.category = by_slug.get(slug)
             if self.category is None:
-                self.notice(f'Ignored category "{_shown(slug)}": there is no such category.')
+                self.notice(f'Ignored category "{shown(slug)}": there is no such category.')
 
         offered = {choice.brand.slug: choice.brand for choice in self.brand_choices}
         every = {choice.brand.slug: choice.brand for choice in self.options.brands}
@@ -298,9 +212,9 @@ class CatalogFilters:
             elif slug in every:
                 # Applied, it would hide every device; dropped, the visitor sees why.
                 reason = f"{every[slug].name} has no devices in {self.category.name}"
-                self.notice(f'Ignored brand "{_shown(slug)}": {reason}.')
+                self.notice(f'Ignored brand "{shown(slug)}": {reason}.')
             else:
-                self.notice(f'Ignored brand "{_shown(slug)}": there is no such brand.')
+                self.notice(f'Ignored brand "{shown(slug)}": there is no such brand.')
 
         self.min_price = self._number(params, "min_price")
         self.max_price = self._number(params, "max_price")
@@ -316,7 +230,7 @@ class CatalogFilters:
         # Four ASCII digits before int(): int() also reads "２０２３" and "2_023".
         if not re.fullmatch(r"[0-9]{4}", text) or not MIN_YEAR <= int(text) <= MAX_YEAR:
             self.notice(
-                f"Ignored year_from={_shown(raw)}: give a year between {MIN_YEAR} and {MAX_YEAR}."
+                f"Ignored year_from={shown(raw)}: give a year between {MIN_YEAR} and {MAX_YEAR}."
             )
             return
         self.year_from = int(text)
@@ -335,7 +249,7 @@ class CatalogFilters:
                     reason = f"{every[param].name} is not a filter for {self.category.name}"
                 else:
                     reason = "there is no such filter"
-                self.notice(f"Ignored {_shown(name)}: {reason}.")
+                self.notice(f"Ignored {shown(name)}: {reason}.")
                 continue
             number = self._number(params, name)
             if number is not None:
@@ -353,7 +267,7 @@ class CatalogFilters:
         if raw.startswith(SPEC_SORT_PREFIX) and param in fields:
             self.sort, self.sort_field = raw, fields[param]
             return
-        self.notice(f'Ignored sort "{_shown(raw)}": unknown order; showing newest first.')
+        self.notice(f'Ignored sort "{shown(raw)}": unknown order; showing newest first.')
 
     # What the form and the results need
 
@@ -466,7 +380,7 @@ class CatalogFilters:
         return queryset
 
     def devices(self):
-        """The filtered, sorted catalog, lazy, for ``paginate``: each sort walks an index.
+        """The filtered, sorted catalog, lazy, for ``page``: each sort walks an index.
 
         No join: the planner walks the sort's index (see DeviceQuerySet.CATALOG_ORDERS).
         ``named()`` gives the page's rows their brand and category; comparisons.catalog_cards
@@ -476,6 +390,11 @@ class CatalogFilters:
         if self.sort_field is None:
             return devices.catalog_order(self.sort)
         return SpecSorted(self, devices)
+
+    def page(self, raw_page):
+        """(the requested page of ``devices()``, notice or ""): PER_PAGE devices a page, at
+        most MAX_PAGES pages linked."""
+        return paginate(self.devices(), raw_page, PER_PAGE, MAX_PAGES)
 
     def named(self, devices):
         """``devices`` (a page) as a list, each with its brand and category from the cached
@@ -552,58 +471,3 @@ class SpecSorted:
             skip = max(0, start - valued_count)
             rows += self.unvalued[skip : skip + stop - start - len(rows)]
         return rows
-
-
-class CappedPaginator(Paginator):
-    """A Paginator that links at most ``max_pages`` pages; ``capped`` says some are left out."""
-
-    def __init__(self, *args, max_pages, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.max_pages = max_pages
-
-    @cached_property
-    def num_pages(self):
-        return min(Paginator.num_pages.func(self), self.max_pages)
-
-    @property
-    def capped(self):
-        return self.count > self.shown_count
-
-    @property
-    def shown_count(self):
-        """How many matches the linked pages hold."""
-        return min(self.count, self.max_pages * self.per_page)
-
-
-def paginate(queryset, raw_page, per_page=None, max_pages=None, count=None):
-    """(page, notice or ""): a junk page number gives page 1, one past the end the last page,
-    one past ``max_pages`` the last page linked (``page.paginator.capped`` then holds).
-
-    Runs the COUNT query unless ``count`` says how many rows there are; the page's rows
-    load when it is iterated.
-    """
-    paginator = CappedPaginator(queryset, per_page or PER_PAGE, max_pages=max_pages or MAX_PAGES)
-    if count is not None:
-        paginator.count = count
-    raw_page = (raw_page or "1").strip() or "1"
-    notice = ""
-    # ASCII digits and a bounded length before int(), which reads other scripts' digits and
-    # refuses (ValueError) more than 4300 of them.
-    if len(raw_page) > MAX_NUMBER_LENGTH or not PAGE_NUMBER.fullmatch(raw_page):
-        number, notice = 1, f'Ignored page "{_shown(raw_page)}": not a page number.'
-    else:
-        number = int(raw_page)
-        if not 1 <= number <= paginator.num_pages:
-            shown = 1 if number < 1 else paginator.num_pages
-            if paginator.capped and number > shown:
-                notice = (
-                    f"Page {_shown(raw_page)} is past the first {paginator.shown_count:,} "
-                    f"matches; showing page {shown}. Narrow the filters to see the rest."
-                )
-            else:
-                notice = f"There is no page {_shown(raw_page)}; showing page {shown}."
-            number = shown
-    page = paginator.page(number)
-    # For the page links: "1 2 … 7 8 9 … 20" around the current page.
-    page.elided_range = list(paginator.get_elided_page_range(number, on_each_side=2, on_ends=1))
-    return page, notice

@@ -12,9 +12,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from core import images
 from core.pagecache import cache_public_page, dont_store
+from core.pagination import paginate
 from core.text import meta_text
 
-from .filters import CatalogFilters, is_catalog_parameter, paginate
+from .filters import MAX_PAGES, PER_PAGE, CatalogFilters, is_catalog_parameter
 from .models import Brand, Device, SpecField
 from .specs import spec_prefetch, spec_text, with_chip_values
 from .units import format_number
@@ -34,7 +35,7 @@ def _is_partial(request):
 @cache_public_page(params=is_catalog_parameter)
 def device_list(request):
     filters = CatalogFilters.from_query(request.GET)
-    page, page_notice = paginate(filters.devices(), request.GET.get("page"))
+    page, page_notice = filters.page(request.GET.get("page"))
     if page_notice:
         filters.notice(page_notice)
     if filters.notices:
@@ -198,7 +199,9 @@ def device_detail(request, slug):
     prefetch_related_objects(sheet, spec_prefetch(to_attr=None))
     # A chip may power hundreds of devices: they come a page at a time.
     powers = device.powers.select_related("brand", "category").order_by("name", "pk")
-    powers_page, page_notice = paginate(powers, request.GET.get("page"), count=device.powers_count)
+    powers_page, page_notice = paginate(
+        powers, request.GET.get("page"), PER_PAGE, MAX_PAGES, count=device.powers_count
+    )
     if page_notice:
         dont_store(request)
     context = {
@@ -220,7 +223,7 @@ def brand_detail(request, slug):
     brand = get_object_or_404(Brand, slug=slug)
     # Key specs are loaded by catalog.cards, for the cards it has not cached.
     devices = brand.devices.select_related("brand", "category").order_by("-released", "name", "pk")
-    page, page_notice = paginate(devices, request.GET.get("page"))
+    page, page_notice = paginate(devices, request.GET.get("page"), PER_PAGE, MAX_PAGES)
     if page_notice:
         dont_store(request)
     context = {

@@ -37,6 +37,12 @@ def fold(text):
     return bare.translate(_UNDECOMPOSED)
 
 
+def fold_name(name):
+    """How names are matched (the catalog importer's rule): ``fold``, and any run of
+    whitespace as one space, so "portege" is "Portégé" and "Battery  life" is "battery life"."""
+    return " ".join(fold(name).split())
+
+
 class Fold(Func):
     """``specwise_unaccent(expression)``: the text folded by the database.
 

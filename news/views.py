@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -12,6 +11,7 @@ from comparisons.compare import canonical_key
 from comparisons.popular import popular_comparisons
 from core import cards
 from core.pagecache import cache_public_page, dont_store
+from core.pagination import paginate
 from core.text import meta_text
 
 from .models import Article, Tag
@@ -22,13 +22,14 @@ HOME_LATEST = 10
 
 
 def _page(request, queryset):
-    """The requested page of ``queryset``; junk or out-of-range numbers give the last/first.
+    """The requested page of ``queryset``, without a notice: junk numbers give the first,
+    ones past the end the last.
 
     Only a page asked for by its own number is kept by the page cache, so junk numbers
     add no entries.
     """
     raw = request.GET.get("page")
-    page = Paginator(queryset, ARTICLES_PER_PAGE).get_page(raw)
+    page, _notice = paginate(queryset, raw, ARTICLES_PER_PAGE)
     if raw is not None and raw != str(page.number):
         dont_store(request)
     return page

@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.models import Value
 
 from catalog.models import Brand
-from core.search import Fold, fold
+from core.search import Fold, fold, fold_name
 from tests.factories import BrandFactory
 
 SPELLINGS = [
@@ -30,6 +30,11 @@ def test_fold_lowercases_and_drops_accents(text, folded):
 def test_fold_keeps_null_and_reads_numbers_as_text():
     assert fold(None) is None
     assert fold(12) == "12"
+
+
+def test_names_are_folded_with_any_run_of_whitespace_as_one_space():
+    assert fold_name("  Battery \t Capacité\n") == "battery capacite"
+    assert fold_name("Portégé") == fold("Portégé")
 
 
 @pytest.mark.django_db

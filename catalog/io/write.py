@@ -1,0 +1,127 @@
+"""Writing an import: nothing is written before the whole file has passed the planner; then,
+in one transaction, only what changed is written, in bulk. New photos are stored with their
+resized copies inside the transaction; if it fails, the files it stored are deleted again.
+"""
+
+from pathlib import Path
+
+from django.db import transaction
+
+from core import images
+from core.content import content_changed
+from core.db import refresh_planner_statistics
+
+from ..models import Brand, Device, DevicePhoto, SpecField, SpecValue
+from .format import CatalogError
+from .matching import _chunks
+from .plan import _Planner
+
+BATCH = 1000
+
+
+def import_catalog(data, *, dry_run=False, base_dir=None):
+    """Check ``data`` (decoded JSON) whole, then write what changed in one transaction.
+
+    Raises CatalogError listing every problem, having changed nothing (and having left no
+    stored file behind). With ``dry_run`` nothing is written and the result says what would
+    have changed. An import that changes nothing writes nothing, so the content version
+    stays where it was. ``base_dir``: the folder image paths are relative to.
+    """
+    base_dir = Path(base_dir) if base_dir is not None else None
+    if dry_run:
+        plan = _Planner(data, dry_run=True, base_dir=base_dir).plan()
+        return plan.result
+    written = []
+    try:
+        with transaction.atomic():
+            plan = _Planner(data, base_dir=base_dir).plan()
+            if plan.result.changed:
+                _write(plan, written)
+    except BaseException:
+        images.delete_files(written)
+        raise
+    result = plan.result
+    if result.changed:
+        content_changed()
+    if result.devices_new or result.values_new or result.values_removed:
+        refresh_planner_statistics()
+    return result
+
+
+def _write(plan, written):
+    """Write what the plan found changed, in bulk; the caller holds the transaction and
+    deletes the files listed in ``written`` if it fails."""
+    for row in [*plan.new_categories, *plan.new_groups]:
+        row.save()
+    Brand.objects.bulk_create(plan.new_brands, batch_size=BATCH)
+    for brand in plan.changed_brands:
+        brand.save(update_fields=["description"])
+    for row in [*plan.new_fields, *plan.changed_fields]:
+        row.save()
+    links = [
+        SpecField.categories.through(specfield_id=row.pk, category_id=category.pk)
+        for row, category in plan.new_links
+    ]
+    SpecField.categories.through.objects.bulk_create(links, batch_size=BATCH)
+    _convert_numbers(plan)
+
+    Device.objects.bulk_create(plan.new_devices, batch_size=BATCH)
+    devices = {**plan.db_devices, **{device.slug: device for device in plan.new_devices}}
+    for device, slug, _is_new in plan.new_links_to:
+        device.powered_by = devices[slug]
+    linked_new = [device for device, _slug, is_new in plan.new_links_to if is_new]
+    Device.objects.bulk_update(linked_new, ["powered_by"], batch_size=BATCH)
+    changed = {}
+    for device, attrs in plan.changed_devices:
+        device.updated_at = plan.now
+        for attr in [*attrs, "updated_at"]:
+            changed.setdefault(attr, []).append(device)
+    for attr, devices_changed in changed.items():
+        Device.objects.bulk_update(devices_changed, [attr], batch_size=BATCH)
+
+    for chunk in _chunks(plan.values_delete):
+        SpecValue.objects.filter(pk__in=chunk).delete()
+    columns = ["value", "number", "source", "changed_at"]
+    SpecValue.objects.bulk_update(plan.values_update, columns, batch_size=BATCH)
+    SpecValue.objects.bulk_create(plan.values_create, batch_size=BATCH)
+    _write_photos(plan, written)
+
+
+def _convert_numbers(plan):
+    """Stored numbers of fields whose unit changed, in the new unit. The figure is the
+    same, only written in another unit, so ``changed_at`` stays."""
+    rewritten = {value.pk for value in plan.values_update}
+    converted = [
+        SpecValue(pk=pk, number=number)
+        for numbers in plan.conversions.values()
+        for pk, number in numbers.items()
+        if pk not in rewritten
+    ]
+    SpecValue.objects.bulk_update(converted, ["number"], batch_size=BATCH)
+
+
+def _write_photos(plan, written):
+    """Store the new photos (adding the files to ``written``) and update the rows."""
+    creates, updates, deletes, devices = [], [], [], set()
+    for device, steps, removed in plan.photo_plans:
+        devices.add(device.pk)
+        deletes.extend(removed)
+        for photo, image, order, label in steps:
+            if photo is not None:
+                if (photo.order, photo.alt) != (order, image.alt):
+                    photo.order, photo.alt = order, image.alt
+                    updates.append(photo)
+                continue
+            photo = DevicePhoto(device=device, order=order, alt=image.alt)
+            try:
+                with (plan.base_dir / image.path).open("rb") as file:
+                    written.extend(photo.store(file, image.path))
+            except (OSError, images.ImageRefused) as error:
+                raise CatalogError([f"{label}: {error}"]) from None
+            creates.append(photo)
+    for chunk in _chunks(deletes):
+        DevicePhoto.objects.filter(pk__in=chunk).delete()
+    DevicePhoto.objects.bulk_update(updates, ["order", "alt"], batch_size=BATCH)
+    DevicePhoto.objects.bulk_create(creates, batch_size=BATCH)
+    for chunk in _chunks(devices):
+        DevicePhoto.objects.refresh_main(chunk)
