@@ -231,6 +231,26 @@ class SpecIn(_Strict):
         raise PydanticCustomError("invalid", "")
 
 
+CategoryKind = Literal[tuple(Category.Kind.values)]
+
+
+class CategoryIn(_Strict):
+    """A category: "Phones", or {"name": "Phones", "kind": "phone"}; no kind keeps what is
+    stored (a new category's is "other")."""
+
+    name: _name(Category)
+    kind: CategoryKind | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_name(cls, data):
+        if isinstance(data, dict):
+            return data
+        if isinstance(data, str):
+            return {"name": data}
+        raise PydanticCustomError("invalid", "")
+
+
 class BrandIn(_Strict):
     name: _name(Brand)
     description: _text() | None = None
@@ -238,6 +258,7 @@ class BrandIn(_Strict):
 
 Kind = Literal[tuple(SpecField.Kind.values)]
 Direction = Literal[tuple(SpecField.Direction.values)]
+Role = Literal[tuple(SpecField.Role.values)]
 ORDER_MIN, ORDER_MAX = BaseDatabaseOperations.integer_field_ranges[
     SpecField._meta.get_field("order").get_internal_type()
 ]
@@ -255,6 +276,7 @@ class FieldIn(_Strict):
     order: Annotated[int, Limits(ge=ORDER_MIN, le=ORDER_MAX)] | None = None
     filterable: bool | None = None
     key: bool | None = None
+    role: Role | None = None
 
 
 IMAGE_PATH_LENGTH = 500
@@ -302,7 +324,7 @@ class CatalogIn(_Strict):
     """The file. Entries are checked one by one (see ``_entries``) so that one malformed
     device does not hide the reference errors of the others."""
 
-    categories: list[_name(Category)] = []
+    categories: list[CategoryIn] = []
     groups: list[_name(SpecGroup)] = []
     brands: list[Any] = []
     fields: list[Any] = []
@@ -328,6 +350,7 @@ EXPECTED = {
     "order": f"a whole number from {ORDER_MIN} to {ORDER_MAX}",
     "filterable": "true or false",
     "key": "true or false",
+    "role": '"" (none) or ' + ", ".join(role for role in SpecField.Role.values if role),
     "released": "a date: YYYY, YYYY-MM or YYYY-MM-DD",
     "launch_price": f"a price in USD from 0 to {MAX_PRICE}",
     "summary": "text",
@@ -347,6 +370,8 @@ ITEM_EXPECTED = {
     "images": 'a path or an object with "path"',
     "specs": 'text, a number, true/false or an object with "value"',
 }
+# What a key of an object in the file's "categories" must hold.
+CATEGORY_EXPECTED = {"kind": "one of " + ", ".join(Category.Kind.values)}
 
 
 def _escaped(text, limit=60):
@@ -392,6 +417,8 @@ def _subject(loc):
 
 
 def _expected(loc):
+    if len(loc) == 3 and loc[0] == "categories" and loc[2] in CATEGORY_EXPECTED:
+        return CATEGORY_EXPECTED[loc[2]]
     keys = [part for part in loc if isinstance(part, str)]
     if loc and isinstance(loc[-1], int) and keys:
         return ITEM_EXPECTED.get(keys[-1], "an object")
@@ -403,6 +430,9 @@ def _expected(loc):
 def _message(error):
     """One pydantic error in our words, without the entry's name."""
     loc, kind = error["loc"], error["type"]
+    if loc[:1] == ("categories",) and loc[2:] == ("name",) and kind != "missing":
+        # A category is mostly listed as its name alone: speak of the item, as then.
+        loc = loc[:2]
     if kind == "extra_forbidden":
         where = f" in {_subject(loc[:-1])}" if loc[:-1] else ""
         return f"unknown key {_quoted(loc[-1])}{where}"
@@ -522,6 +552,7 @@ class ImportResult:
     photos_new: int = 0
     photos_removed: int = 0
     new_categories: list = field(default_factory=list)
+    category_changes: list = field(default_factory=list)
     new_groups: list = field(default_factory=list)
     new_fields: list = field(default_factory=list)
     field_changes: list = field(default_factory=list)
@@ -535,6 +566,7 @@ class ImportResult:
             or self.devices_updated
             or self.values_converted
             or self.new_categories
+            or self.category_changes
             or self.new_groups
             or self.new_fields
             or self.field_changes
@@ -570,6 +602,7 @@ class ImportResult:
             if names:
                 lines.append(f"{title} ({len(names)}): {', '.join(names)}")
         for title, changes in (
+            ("Changed categories", self.category_changes),
             ("Changed fields", self.field_changes),
             ("Changed brands", self.brand_changes),
         ):
@@ -677,17 +710,39 @@ class _Planner:
 
     # Categories and groups: found by name (and slug), created when new.
 
-    def _categories(self, names):
+    def _categories(self, entries):
         self.categories = _Names(Category.objects.all())
-        self.new_categories = []
+        self.new_categories, self.changed_categories = [], []
         order = _next_order(Category)
         taken = set(Category.objects.values_list("slug", flat=True))
-        for name in names:
-            if self.categories.get(name) is None:
-                slug = _unique_slug(name, taken, Category, "category")
-                category = Category(name=name, slug=slug, order=order + len(self.new_categories))
+        kinds = {}
+        for entry in entries:
+            category = self.categories.get(entry.name)
+            if category is None:
+                slug = _unique_slug(entry.name, taken, Category, "category")
+                order_at = order + len(self.new_categories)
+                category = Category(name=entry.name, slug=slug, order=order_at)
                 self.new_categories.append(self.categories.add(category))
-                self.result.new_categories.append(name)
+                self.result.new_categories.append(entry.name)
+            if entry.kind is not None:
+                self._category_kind(category, entry.kind, kinds)
+
+    def _category_kind(self, category, kind, kinds):
+        """Give ``category`` the ``kind`` the file lists it with (``kinds``: those given so
+        far, by category)."""
+        given = kinds.setdefault(id(category), kind)
+        if given != kind:
+            self.error(
+                f"the file: 'categories' lists {_quoted(category.name)} with two kinds "
+                f"({given} and {kind})"
+            )
+        elif kind != category.kind:
+            if category.pk is not None:
+                self.changed_categories.append(category)
+                self.result.category_changes.append(
+                    f"{category.name}: kind {category.kind} → {kind}"
+                )
+            category.kind = kind
 
     def _groups(self, names):
         self.groups = _Names(SpecGroup.objects.all(), by_slug=False)
@@ -764,6 +819,21 @@ class _Planner:
                 self._new_field(index, where, entry)
             else:
                 self._field_changes(where, existing, entry)
+        self._one_field_per_role()
+
+    def _one_field_per_role(self):
+        """At most one field may hold a role, as the database allows; the file may move one
+        (giving it to a field and "" to the field that held it)."""
+        holders = {}
+        for row in self.fields.rows:
+            if row.role:
+                holders.setdefault(row.role, []).append(row.name)
+        for role, names in holders.items():
+            if len(names) > 1:
+                self.error(
+                    f"fields {', '.join(_quoted(name) for name in names)} would all have the "
+                    f"role {role}: at most one field may"
+                )
 
     def _new_field(self, index, where, entry):
         missing = [key for key in ("kind", "group") if getattr(entry, key) is None]
@@ -783,6 +853,7 @@ class _Planner:
             order=index if entry.order is None else entry.order,
             filterable=bool(entry.filterable),
             key=bool(entry.key),
+            role=entry.role or SpecField.Role.NONE,
         )
         self.fields.add(row)
         self.new_fields.append(row)
@@ -809,10 +880,11 @@ class _Planner:
             if group.pk is None or group.pk != row.group_id:
                 changes.append(f"group {row.group.name} → {group.name}")
                 row.group = group
-        for attr in ("direction", "order", "filterable", "key"):
+        for attr in ("direction", "order", "filterable", "key", "role"):
             value = getattr(entry, attr)
             if value is not None and value != getattr(row, attr):
-                changes.append(f"{attr} {_plain(getattr(row, attr))} → {_plain(value)}")
+                old, new = _plain(getattr(row, attr)) or "(none)", _plain(value) or "(none)"
+                changes.append(f"{attr} {old} → {new}")
                 setattr(row, attr, value)
         changes.extend(self._categories_added(where, row, entry.categories or []))
         if changes:
@@ -1178,10 +1250,14 @@ def _write(plan, written):
     deletes the files listed in ``written`` if it fails."""
     for row in [*plan.new_categories, *plan.new_groups]:
         row.save()
+    for category in plan.changed_categories:
+        category.save(update_fields=["kind"])
     Brand.objects.bulk_create(plan.new_brands, batch_size=BATCH)
     for brand in plan.changed_brands:
         brand.save(update_fields=["description"])
-    for row in [*plan.new_fields, *plan.changed_fields]:
+    # Those without a role first: a field handing its role to another loses it before the
+    # other takes it (one holder at a time).
+    for row in sorted([*plan.new_fields, *plan.changed_fields], key=lambda row: bool(row.role)):
         row.save()
     links = [
         SpecField.categories.through(specfield_id=row.pk, category_id=category.pk)
@@ -1250,7 +1326,10 @@ def export_catalog():
     for device_id, path, _name, alt, _checksum in _exported_photos():
         photos.setdefault(device_id, []).append({"path": path, "alt": alt} if alt else path)
     return {
-        "categories": list(Category.objects.values_list("name", flat=True)),
+        "categories": [
+            {"name": name, "kind": kind}
+            for name, kind in Category.objects.values_list("name", "kind")
+        ],
         "groups": list(SpecGroup.objects.values_list("name", flat=True)),
         "brands": [
             {"name": brand.name, "description": brand.description} for brand in Brand.objects.all()
@@ -1303,6 +1382,7 @@ def _field_out(spec_field):
         "order": spec_field.order,
         "filterable": spec_field.filterable,
         "key": spec_field.key,
+        "role": spec_field.role,
     }
 
 
