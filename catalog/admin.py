@@ -42,8 +42,9 @@ class BrandAdmin(ContentAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(ContentAdmin):
-    list_display = ["name", "slug", "order"]
-    list_editable = ["order"]
+    list_display = ["name", "slug", "kind", "order"]
+    list_editable = ["kind", "order"]
+    list_filter = ["kind"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -57,9 +58,19 @@ class SpecGroupAdmin(ContentAdmin):
 
 @admin.register(SpecField)
 class SpecFieldAdmin(ContentAdmin):
-    list_display = ["name", "group", "unit", "kind", "direction", "order", "filterable", "key"]
+    list_display = [
+        "name",
+        "group",
+        "unit",
+        "kind",
+        "direction",
+        "order",
+        "filterable",
+        "key",
+        "role",
+    ]
     list_editable = ["order", "filterable", "key"]
-    list_filter = ["group", "kind", "direction", "filterable", "key", "categories"]
+    list_filter = ["group", "kind", "direction", "filterable", "key", "role", "categories"]
     list_select_related = ["group"]
     search_fields = ["name", "slug", "group__name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -22,7 +22,6 @@ from core import images
 from core.content import ContentModel, ContentQuerySet, content_version, in_request
 from core.search import folded_contains
 
-from .outlines import DIMENSIONS_FIELD
 from .units import SpecValueError, parse_number
 
 
@@ -45,9 +44,25 @@ class Brand(ContentModel):
 class Category(ContentModel):
     """Phones, Laptops, Chipsets, …: data, not code."""
 
+    class Kind(models.TextChoices):
+        PHONE = "phone", "Phone"
+        TABLET = "tablet", "Tablet"
+        LAPTOP = "laptop", "Laptop"
+        WATCH = "watch", "Watch"
+        CHIP = "chip", "Chip"
+        OTHER = "other", "Other"
+
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # Read by code instead of the name, which editors may change.
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind,
+        default=Kind.OTHER,
+        help_text="How its devices are drawn without a photo; a comparison judges the figures "
+        'of one kind together, and those of each "other" category alone.',
+    )
 
     class Meta:
         db_table = "comparisons_category"
@@ -59,6 +74,14 @@ class Category(ContentModel):
 
     def get_absolute_url(self):
         return reverse("catalog:device-list") + f"?category={self.slug}"
+
+    @property
+    def judged_with(self):
+        """What a comparison judges this category's figures against: every category of the
+        same kind, but only itself when its kind is "other" (other things need not be alike)."""
+        if self.kind == self.Kind.OTHER:
+            return ("category", self.pk)
+        return ("kind", self.kind)
 
 
 class SpecGroup(ContentModel):
@@ -90,6 +113,10 @@ class SpecField(ContentModel):
         LOWER = "lower", "Lower is better"
         NONE = "none", "Neither"
 
+    class Role(models.TextChoices):
+        NONE = "", "None"
+        DIMENSIONS = "dimensions", "Dimensions (outlines are drawn from it)"
+
     group = models.ForeignKey(SpecGroup, on_delete=models.PROTECT, related_name="fields")
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
@@ -102,10 +129,20 @@ class SpecField(ContentModel):
     filterable = models.BooleanField(default=False)
     # Shown in the device header and on catalog cards.
     key = models.BooleanField("key spec", default=False)
+    # What code reads this field for, whatever its name; one field at most per role.
+    role = models.CharField(max_length=20, choices=Role, default=Role.NONE, blank=True)
 
     class Meta:
         db_table = "comparisons_specfield"
         ordering = SHEET_ORDER
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role"],
+                condition=~models.Q(role=""),
+                name="one_field_per_role",
+                violation_error_message="Another field already has this role.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.unit})" if self.unit else self.name
@@ -230,7 +267,7 @@ class DeviceQuerySet(ContentQuerySet):
 
     def with_key_specs(self):
         """Prefetch what a card shows: the key specs (``device.key_specs``) and, in the same
-        query, the Dimensions its outline is drawn from (``device.card_specs`` holds both).
+        query, the dimensions its outline is drawn from (``device.card_specs`` holds both).
 
         Photos need no query: ``Device.image`` is the main photo (see DevicePhoto).
         """
@@ -243,7 +280,7 @@ class DeviceQuerySet(ContentQuerySet):
         return Prefetch(
             "specs",
             queryset=SpecValue.objects.with_fields().filter(
-                models.Q(field__key=True) | models.Q(field__name__iexact=DIMENSIONS_FIELD)
+                models.Q(field__key=True) | models.Q(field__role=SpecField.Role.DIMENSIONS)
             ),
             to_attr="card_specs",
         )

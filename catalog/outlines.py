@@ -1,11 +1,14 @@
-"""Devices drawn to scale from their Dimensions, where they have no photo.
+"""Devices drawn to scale from their dimensions, where they have no photo.
+
+The dimensions are the value of the spec field whose role is "dimensions", and a device is
+drawn as its category's kind (phone, laptop, …): data an editor sets, never read from names.
 
 A phone's "162.1 x 76.4 x 8.6 mm" becomes its front outline, 76.4 mm wide and 162.1 mm
 tall; a laptop's "324.3 x 225.1 x 12.9 mm" its closed lid seen from above. The two largest
 figures are the face, the smallest the thickness. Chips get a package glyph, and a device
-without (readable) Dimensions a glyph of its category, so no page shows initials again.
+without (readable) dimensions a glyph of its category, so no page shows initials again.
 
-Everything here works on what a page already loaded: the Dimensions value comes from the
+Everything here works on what a page already loaded: the dimensions value comes from the
 spec values a queryset prefetched (``with_key_specs``, ``with_specs``, a comparison's
 specs); a device loaded without them gets its category glyph, never an extra query.
 
@@ -19,20 +22,9 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import mark_safe
 
-from core.search import fold
-
+from .models import Category, SpecField
 from .units import format_number, parse_dimensions
 
-DIMENSIONS_FIELD = "Dimensions"
-
-# Category -> how its devices are drawn, by words in the category's name or slug.
-KIND_WORDS = (
-    ("laptop", ("laptop", "notebook", "chromebook", "ultrabook")),
-    ("tablet", ("tablet", "ipad")),
-    ("watch", ("watch", "wearable")),
-    ("chip", ("chip", "chipset", "soc", "processor", "cpu")),
-    ("phone", ("phone", "handset")),
-)
 # Drawn landscape (wider than tall); everything else stands upright.
 LANDSCAPE = {"laptop"}
 # Proportions of the glyph for a category when the size is not known (mm, width x height).
@@ -103,15 +95,7 @@ class Outline:
 def kind_of(category):
     """ "phone", "tablet", "laptop", "watch", "chip" or "other" for a Category (no query:
     categories come with select_related)."""
-    if category is None:
-        return "other"
-    words = f"{fold(category.name)} {category.slug}".replace("-", " ").split()
-    for kind, names in KIND_WORDS:
-        for name in names:
-            # Long names inside words ("Smartwatches"), short ones whole ("SoCs", not "Social").
-            if any(name in word if len(name) > 3 else word in (name, f"{name}s") for word in words):
-                return kind
-    return "other"
+    return category.kind if category is not None else Category.Kind.OTHER
 
 
 def _loaded_specs(device):
@@ -124,9 +108,10 @@ def _loaded_specs(device):
 
 
 def dimensions_text(device):
-    """The Dimensions value of ``device`` if it was loaded with its specs, else ""."""
+    """The value of ``device``'s dimensions field (the one with that role) if it was loaded
+    with its specs, else ""."""
     for spec in _loaded_specs(device) or ():
-        if fold(spec.field.name) == fold(DIMENSIONS_FIELD):
+        if spec.field.role == SpecField.Role.DIMENSIONS:
             return spec.value
     return ""
 

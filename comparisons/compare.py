@@ -135,10 +135,11 @@ def set_cookie(response, token):
 
 
 def _items(**lookup):
-    # The chip comes along (one join) so a table can carry its values without a query.
+    # The chip and its category come along (joins) so a table can carry and judge its
+    # values without a query.
     return (
         CompareItem.objects.filter(**lookup)
-        .select_related("device__brand", "device__category", "device__powered_by")
+        .select_related("device__brand", "device__category", "device__powered_by__category")
         .order_by("added_at", "pk")
     )
 

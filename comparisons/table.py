@@ -16,8 +16,8 @@ from catalog.units import format_number
 
 def with_table_specs(devices):
     """Fetch the spec values of ``devices`` (a list) and of their chips in one query,
-    whatever their number. The chips must be loaded already (``load`` and
-    ``devices_for_slugs`` select them with the devices)."""
+    whatever their number. The chips must be loaded already, with their categories
+    (``load`` and ``devices_for_slugs`` select them with the devices)."""
     chips = [device.powered_by for device in devices if device.powered_by_id]
     prefetch_related_objects([*devices, *chips], spec_prefetch())
     return devices
@@ -26,7 +26,8 @@ def with_table_specs(devices):
 def devices_for_slugs(slugs):
     """Devices for a shared comparison in the given order, their specs and their chips'
     fetched; None if any is unknown. Two queries."""
-    found = {d.slug: d for d in Device.objects.with_related().filter(slug__in=slugs)}
+    devices = Device.objects.with_related().select_related("powered_by__category")
+    found = {d.slug: d for d in devices.filter(slug__in=slugs)}
     if len(found) != len(set(slugs)):
         return None
     return with_table_specs([found[slug] for slug in slugs])
@@ -42,8 +43,9 @@ class Cell:
     bar: int | None = None
     # The chip the value comes from, when the device has none of its own.
     chip: object = None
-    # The category the value is judged in: the device's, or its chip's for a carried value.
-    category_id: int | None = None
+    # What the value is judged against (Category.judged_with): the device's category, or
+    # its chip's for a carried value.
+    judged_with: tuple | None = None
 
     @property
     def missing(self):
@@ -169,21 +171,23 @@ def _bar(number, best, direction):
 
 
 def _judge(spec_field, cells):
-    """Mark each category's best cell and draw bars, for fields with a direction.
+    """Mark the best cell of each set judged together and draw bars, for fields with a
+    direction.
 
-    Values are judged only against values of the same category (a carried chip value
-    against chips), and only where at least two of them differ: a lone value, or values
-    all alike, get no mark and no bar. Returns the wins: (winner's index, runner-up
-    indexes) for each category whose best value one cell alone holds.
+    Values are judged only against values of categories of the same kind (a carried chip
+    value against chips; a category of kind "other" alone, see Category.judged_with), and
+    only where at least two of them differ: a lone value, or values all alike, get no mark
+    and no bar. Returns the wins: (winner's index, runner-up indexes) for each set whose
+    best value one cell alone holds.
     """
     if not spec_field.is_number or spec_field.direction == SpecField.Direction.NONE:
         return []
-    by_category = {}
+    judged_together = {}
     for index, cell in enumerate(cells):
         if cell.number is not None:
-            by_category.setdefault(cell.category_id, []).append(index)
+            judged_together.setdefault(cell.judged_with, []).append(index)
     wins = []
-    for indexes in by_category.values():
+    for indexes in judged_together.values():
         numbers = [cells[i].number for i in indexes]
         if len(set(numbers)) < 2:
             continue
@@ -248,7 +252,8 @@ def _row(spec_field, devices, entries):
             continue
         spec, chip = entry
         owner = chip or device
-        cells.append(Cell(spec_text(spec), spec.number, chip=chip, category_id=owner.category_id))
+        judged_with = owner.category.judged_with
+        cells.append(Cell(spec_text(spec), spec.number, chip=chip, judged_with=judged_with))
     wins = {}
     for winner, runner_ups in _judge(spec_field, cells):
         others = [(i, cells[i]) for i in runner_ups]

@@ -44,7 +44,10 @@ def export_catalog():
     for device_id, path, _name, alt, _checksum in _exported_photos():
         photos.setdefault(device_id, []).append({"path": path, "alt": alt} if alt else path)
     return {
-        "categories": list(Category.objects.values_list("name", flat=True)),
+        "categories": [
+            {"name": name, "kind": kind}
+            for name, kind in Category.objects.values_list("name", "kind")
+        ],
         "groups": list(SpecGroup.objects.values_list("name", flat=True)),
         "brands": [
             {"name": brand.name, "description": brand.description} for brand in Brand.objects.all()
@@ -97,6 +100,7 @@ def _field_out(spec_field):
         "order": spec_field.order,
         "filterable": spec_field.filterable,
         "key": spec_field.key,
+        "role": spec_field.role,
     }
 
 

@@ -198,6 +198,26 @@ class SpecIn(_Strict):
         raise PydanticCustomError("invalid", "")
 
 
+CategoryKind = Literal[tuple(Category.Kind.values)]
+
+
+class CategoryIn(_Strict):
+    """A category: "Phones", or {"name": "Phones", "kind": "phone"}; no kind keeps what is
+    stored (a new category's is "other")."""
+
+    name: _name(Category)
+    kind: CategoryKind | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_name(cls, data):
+        if isinstance(data, dict):
+            return data
+        if isinstance(data, str):
+            return {"name": data}
+        raise PydanticCustomError("invalid", "")
+
+
 class BrandIn(_Strict):
     name: _name(Brand)
     description: _text() | None = None
@@ -205,6 +225,7 @@ class BrandIn(_Strict):
 
 Kind = Literal[tuple(SpecField.Kind.values)]
 Direction = Literal[tuple(SpecField.Direction.values)]
+Role = Literal[tuple(SpecField.Role.values)]
 ORDER_MIN, ORDER_MAX = BaseDatabaseOperations.integer_field_ranges[
     SpecField._meta.get_field("order").get_internal_type()
 ]
@@ -222,6 +243,7 @@ class FieldIn(_Strict):
     order: Annotated[int, Limits(ge=ORDER_MIN, le=ORDER_MAX)] | None = None
     filterable: bool | None = None
     key: bool | None = None
+    role: Role | None = None
 
 
 IMAGE_PATH_LENGTH = 500
@@ -269,7 +291,7 @@ class CatalogIn(_Strict):
     """The file. Entries are checked one by one (see ``_entries``) so that one malformed
     device does not hide the reference errors of the others."""
 
-    categories: list[_name(Category)] = []
+    categories: list[CategoryIn] = []
     groups: list[_name(SpecGroup)] = []
     brands: list[Any] = []
     fields: list[Any] = []

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from core.text import shown
 
-from ..models import SpecField
+from ..models import Category, SpecField
 from .format import MAX_PRICE, ORDER_MAX, ORDER_MIN, UNSTORABLE
 
 # What each key must hold, for messages: "'powered_by' must be a device slug, not 12".
@@ -30,6 +30,7 @@ EXPECTED = {
     "order": f"a whole number from {ORDER_MIN} to {ORDER_MAX}",
     "filterable": "true or false",
     "key": "true or false",
+    "role": '"" (none) or ' + ", ".join(role for role in SpecField.Role.values if role),
     "released": "a date: YYYY, YYYY-MM or YYYY-MM-DD",
     "launch_price": f"a price in USD from 0 to {MAX_PRICE}",
     "summary": "text",
@@ -49,6 +50,8 @@ ITEM_EXPECTED = {
     "images": 'a path or an object with "path"',
     "specs": 'text, a number, true/false or an object with "value"',
 }
+# What a key of an object in the file's "categories" must hold.
+CATEGORY_EXPECTED = {"kind": "one of " + ", ".join(Category.Kind.values)}
 
 
 def _escaped(text, limit=60):
@@ -93,6 +96,8 @@ def _subject(loc):
 
 
 def _expected(loc):
+    if len(loc) == 3 and loc[0] == "categories" and loc[2] in CATEGORY_EXPECTED:
+        return CATEGORY_EXPECTED[loc[2]]
     keys = [part for part in loc if isinstance(part, str)]
     if loc and isinstance(loc[-1], int) and keys:
         return ITEM_EXPECTED.get(keys[-1], "an object")
@@ -104,6 +109,9 @@ def _expected(loc):
 def _message(error):
     """One pydantic error in our words, without the entry's name."""
     loc, kind = error["loc"], error["type"]
+    if loc[:1] == ("categories",) and loc[2:] == ("name",) and kind != "missing":
+        # A category is mostly listed as its name alone: speak of the item, as then.
+        loc = loc[:2]
     if kind == "extra_forbidden":
         where = f" in {_subject(loc[:-1])}" if loc[:-1] else ""
         return f"unknown key {_quoted(loc[-1])}{where}"

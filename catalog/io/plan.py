@@ -55,6 +55,7 @@ class ImportResult:
     photos_new: int = 0
     photos_removed: int = 0
     new_categories: list = field(default_factory=list)
+    category_changes: list = field(default_factory=list)
     new_groups: list = field(default_factory=list)
     new_fields: list = field(default_factory=list)
     field_changes: list = field(default_factory=list)
@@ -68,6 +69,7 @@ class ImportResult:
             or self.devices_updated
             or self.values_converted
             or self.new_categories
+            or self.category_changes
             or self.new_groups
             or self.new_fields
             or self.field_changes
@@ -103,6 +105,7 @@ class ImportResult:
             if names:
                 lines.append(f"{title} ({len(names)}): {', '.join(names)}")
         for title, changes in (
+            ("Changed categories", self.category_changes),
             ("Changed fields", self.field_changes),
             ("Changed brands", self.brand_changes),
         ):
@@ -174,17 +177,39 @@ class _Planner:
 
     # Categories and groups: found by name (and slug), created when new.
 
-    def _categories(self, names):
+    def _categories(self, entries):
         self.categories = _Names(Category.objects.all())
-        self.new_categories = []
+        self.new_categories, self.changed_categories = [], []
         order = _next_order(Category)
         taken = set(Category.objects.values_list("slug", flat=True))
-        for name in names:
-            if self.categories.get(name) is None:
-                slug = _unique_slug(name, taken, Category, "category")
-                category = Category(name=name, slug=slug, order=order + len(self.new_categories))
+        kinds = {}
+        for entry in entries:
+            category = self.categories.get(entry.name)
+            if category is None:
+                slug = _unique_slug(entry.name, taken, Category, "category")
+                order_at = order + len(self.new_categories)
+                category = Category(name=entry.name, slug=slug, order=order_at)
                 self.new_categories.append(self.categories.add(category))
-                self.result.new_categories.append(name)
+                self.result.new_categories.append(entry.name)
+            if entry.kind is not None:
+                self._category_kind(category, entry.kind, kinds)
+
+    def _category_kind(self, category, kind, kinds):
+        """Give ``category`` the ``kind`` the file lists it with (``kinds``: those given so
+        far, by category)."""
+        given = kinds.setdefault(id(category), kind)
+        if given != kind:
+            self.error(
+                f"the file: 'categories' lists {_quoted(category.name)} with two kinds "
+                f"({given} and {kind})"
+            )
+        elif kind != category.kind:
+            if category.pk is not None:
+                self.changed_categories.append(category)
+                self.result.category_changes.append(
+                    f"{category.name}: kind {category.kind} → {kind}"
+                )
+            category.kind = kind
 
     def _groups(self, names):
         self.groups = _Names(SpecGroup.objects.all(), by_slug=False)
@@ -261,6 +286,21 @@ class _Planner:
                 self._new_field(index, where, entry)
             else:
                 self._field_changes(where, existing, entry)
+        self._one_field_per_role()
+
+    def _one_field_per_role(self):
+        """At most one field may hold a role, as the database allows; the file may move one
+        (giving it to a field and "" to the field that held it)."""
+        holders = {}
+        for row in self.fields.rows:
+            if row.role:
+                holders.setdefault(row.role, []).append(row.name)
+        for role, names in holders.items():
+            if len(names) > 1:
+                self.error(
+                    f"fields {', '.join(_quoted(name) for name in names)} would all have the "
+                    f"role {role}: at most one field may"
+                )
 
     def _new_field(self, index, where, entry):
         missing = [key for key in ("kind", "group") if getattr(entry, key) is None]
@@ -280,6 +320,7 @@ class _Planner:
             order=index if entry.order is None else entry.order,
             filterable=bool(entry.filterable),
             key=bool(entry.key),
+            role=entry.role or SpecField.Role.NONE,
         )
         self.fields.add(row)
         self.new_fields.append(row)
@@ -306,10 +347,11 @@ class _Planner:
             if group.pk is None or group.pk != row.group_id:
                 changes.append(f"group {row.group.name} → {group.name}")
                 row.group = group
-        for attr in ("direction", "order", "filterable", "key"):
+        for attr in ("direction", "order", "filterable", "key", "role"):
             value = getattr(entry, attr)
             if value is not None and value != getattr(row, attr):
-                changes.append(f"{attr} {_plain(getattr(row, attr))} → {_plain(value)}")
+                old, new = _plain(getattr(row, attr)) or "(none)", _plain(value) or "(none)"
+                changes.append(f"{attr} {old} → {new}")
                 setattr(row, attr, value)
         changes.extend(self._categories_added(where, row, entry.categories or []))
         if changes:

@@ -53,10 +53,14 @@ def _write(plan, written):
     deletes the files listed in ``written`` if it fails."""
     for row in [*plan.new_categories, *plan.new_groups]:
         row.save()
+    for category in plan.changed_categories:
+        category.save(update_fields=["kind"])
     Brand.objects.bulk_create(plan.new_brands, batch_size=BATCH)
     for brand in plan.changed_brands:
         brand.save(update_fields=["description"])
-    for row in [*plan.new_fields, *plan.changed_fields]:
+    # Those without a role first: a field handing its role to another loses it before the
+    # other takes it (one holder at a time).
+    for row in sorted([*plan.new_fields, *plan.changed_fields], key=lambda row: bool(row.role)):
         row.save()
     links = [
         SpecField.categories.through(specfield_id=row.pk, category_id=category.pk)

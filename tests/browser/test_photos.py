@@ -41,8 +41,9 @@ def shown_image(locator):
 
 @pytest.fixture
 def sized_catalog():
-    phones, laptops = CategoryFactory(name="Phones"), CategoryFactory(name="Laptops")
-    size = SpecFieldFactory(name="Dimensions", categories=[phones, laptops])
+    phones = CategoryFactory(name="Phones", kind="phone")
+    laptops = CategoryFactory(name="Laptops", kind="laptop")
+    size = SpecFieldFactory(name="Dimensions", role="dimensions", categories=[phones, laptops])
     phone = DeviceFactory(name="Nothing Phone (2)", slug="nothing-phone-2", category=phones)
     laptop = DeviceFactory(name="Yoga Slim", slug="yoga-slim", category=laptops)
     SpecValueFactory(device=phone, field=size, value="162.1 x 76.4 x 8.6 mm")
@@ -128,7 +129,7 @@ def test_outlines_are_drawn_at_one_scale_on_screen(live_server, page, sized_cata
 
 
 def test_pages_with_outlines_and_glyphs_are_accessible(live_server, page, sized_catalog):
-    chips = CategoryFactory(name="Chipsets")
+    chips = CategoryFactory(name="Chipsets", kind="chip")
     DeviceFactory(name="Snapdragon 8+ Gen 1", slug="snapdragon", category=chips)
     DevicePhotoFactory(device=DeviceFactory(name="Photo Phone", category=sized_catalog[0].category))
     for path in ("/devices/", "/devices/nothing-phone-2/", "/devices/snapdragon/"):

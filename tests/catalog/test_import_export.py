@@ -413,6 +413,63 @@ def test_a_file_cannot_change_the_kind_of_a_field(phones):
     assert SpecField.objects.get().kind == "text"
 
 
+# Category kinds and field roles: what code reads instead of names
+
+DIMENSIONS = {"group": "Body", "name": "Size", "kind": "text", "role": "dimensions"}
+
+
+def test_a_file_gives_categories_their_kind_and_a_field_its_role():
+    categories = [{"name": "Handsets", "kind": "phone"}, {"name": "Gadgets"}, "Laptops"]
+    import_catalog(catalog(fields=[DIMENSIONS, WEIGHT], categories=categories))
+    assert list(Category.objects.values_list("name", "kind")) == [
+        ("Handsets", "phone"),
+        ("Gadgets", "other"),
+        ("Laptops", "other"),
+    ]
+    assert dict(SpecField.objects.values_list("name", "role")) == {
+        "Size": "dimensions",
+        "Weight": "",
+    }
+    exported = export_catalog()
+    assert exported["categories"][0] == {"name": "Handsets", "kind": "phone"}
+    assert {f["name"]: f["role"] for f in exported["fields"]} == {
+        "Size": "dimensions",
+        "Weight": "",
+    }
+
+
+def test_a_file_sets_the_kind_of_a_stored_category_and_says_so(phones):
+    result = import_catalog(catalog(categories=[{"name": "PHONES", "kind": "phone"}]))
+    assert "Changed categories (1):" in result.report()
+    assert "  Phones: kind other → phone" in result.report()
+    phones.refresh_from_db()
+    assert phones.kind == "phone"
+    # A category listed without a kind keeps it.
+    assert not import_catalog(catalog(categories=["Phones"])).category_changes
+    phones.refresh_from_db()
+    assert phones.kind == "phone"
+
+
+def test_a_category_listed_with_two_kinds_is_refused():
+    categories = [{"name": "Phones", "kind": "phone"}, {"name": "phones", "kind": "tablet"}]
+    assert errors_of(catalog(categories=categories)) == [
+        "the file: 'categories' lists 'Phones' with two kinds (phone and tablet)"
+    ]
+    assert not Category.objects.exists()
+
+
+def test_a_file_cannot_give_a_second_field_the_dimensions_role_but_may_move_it(phones):
+    SpecFieldFactory(name="Dimensions", role="dimensions")
+    assert errors_of(catalog(fields=[DIMENSIONS])) == [
+        "fields 'Dimensions', 'Size' would all have the role dimensions: at most one field may"
+    ]
+    assert not SpecField.objects.filter(name="Size").exists()
+    moved = [{"name": "Dimensions", "role": ""}, DIMENSIONS]
+    result = import_catalog(catalog(fields=moved))
+    assert result.field_changes == ["Dimensions: role dimensions → (none)"]
+    assert SpecField.objects.get(role="dimensions").name == "Size"
+
+
 # Dry runs and unchanged imports
 
 
@@ -534,7 +591,21 @@ def test_nan_and_infinity_in_a_json_file_are_refused(phones):
         ("devices", 'the file must hold a JSON object with "devices" and "fields"'),
         ({"devices": "x"}, "the file: 'devices' must be a list of device objects, not \"x\""),
         ({"categories": [["Phones"]]}, "the file: 'categories' item 0 must be a category name"),
-        ({"categories": [{"x": 1}]}, "the file: 'categories' item 0 must be a category name"),
+        ({"categories": [5]}, "the file: 'categories' item 0 must be a category name, not 5"),
+        (
+            {"categories": [{"name": "Phones", "x": 1}]},
+            "the file: unknown key 'x' in 'categories' item 0",
+        ),
+        ({"categories": [{"kind": "phone"}]}, "the file: 'categories' item 0 'name' is missing"),
+        (
+            {"categories": [{"name": "Phones", "kind": "robot"}]},
+            "the file: 'categories' item 0 'kind' must be one of phone, tablet, laptop, watch, "
+            'chip, other, not "robot"',
+        ),
+        (
+            {"fields": [dict(BATTERY, role="size")]},
+            'field 0 (Battery capacity): \'role\' must be "" (none) or dimensions, not "size"',
+        ),
         ({"colour": 1}, "the file: unknown key 'colour'"),
         ({"devices": [[1, 2]]}, "device 0: must be an object, not a list"),
         ({"devices": [None]}, "device 0: must be an object, not null"),

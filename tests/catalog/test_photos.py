@@ -268,7 +268,7 @@ def test_with_photos_the_pages_stay_within_the_query_budget(
 
 
 def test_a_device_without_a_photo_or_a_known_size_shows_its_category_glyph(client):
-    device = DeviceFactory(name="Mystery Phone", category__name="Phones")
+    device = DeviceFactory(name="Mystery Phone", category__name="Phones", category__kind="phone")
     html = client.get(device.get_absolute_url()).text
     assert 'class="outline outline--phone outline--glyph device-picture device-picture--page"' in (
         html

@@ -41,9 +41,12 @@ def fields():
     }
 
 
+KINDS = {"phones": "phone", "laptops": "laptop", "chipsets": "chip"}
+
+
 @pytest.fixture
 def categories():
-    return {name: CategoryFactory(name=name.title()) for name in ("phones", "laptops", "chipsets")}
+    return {name: CategoryFactory(name=name.title(), kind=kind) for name, kind in KINDS.items()}
 
 
 def device(name, category, fields, powered_by=None, **values):
@@ -155,6 +158,36 @@ def test_two_categories_in_one_row_are_judged_separately(categories, fields):
     weight = row(table, "Weight")
     assert [c.best for c in weight.cells] == [True, False, True, False]
     assert [c.bar for c in weight.cells] == [100, 65, 100, 47]
+
+
+def test_categories_of_one_kind_are_judged_together(categories, fields):
+    foldables = CategoryFactory(name="Foldables", kind="phone")
+    phone = device("Light Phone", categories["phones"], fields, weight=150)
+    foldable = device("Heavy Fold", foldables, fields, weight=240)
+    table = table_of(phone, foldable)
+    assert [(c.best, c.bar) for c in row(table, "Weight").cells] == [(True, 100), (False, 62)]
+    assert reasons(table, phone) == ["150 g weight, 38 % less than Heavy Fold"]
+
+
+def test_each_category_of_kind_other_is_judged_alone(fields):
+    cameras = CategoryFactory(name="Cameras", kind="other")
+    drones = CategoryFactory(name="Drones", kind="other")
+    camera = device("Camera", cameras, fields, weight=500)
+    drone = device("Drone", drones, fields, weight=900)
+    other_camera = device("Big Camera", cameras, fields, weight=1000)
+    table = table_of(camera, drone, other_camera)
+    weight = row(table, "Weight")
+    assert [c.best for c in weight.cells] == [True, False, False]
+    assert [c.bar for c in weight.cells] == [100, None, 50]
+
+
+def test_a_carried_value_counts_as_its_chips_kind_not_its_category(categories, fields):
+    processors = CategoryFactory(name="Processors", kind="chip")
+    chip = device("Chip A", categories["chipsets"], fields, node=4)
+    phone = device("Phone", categories["phones"], fields, chip, weight=190)
+    other_chip = device("Chip B", processors, fields, node=5)
+    node = row(table_of(phone, other_chip), "Process node")
+    assert [(c.best, c.chip) for c in node.cells] == [(True, chip), (False, None)]
 
 
 def test_a_lone_value_in_its_category_gets_no_mark_and_no_bar(categories, fields):

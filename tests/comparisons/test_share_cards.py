@@ -44,7 +44,7 @@ def drawn(monkeypatch):
 def pair(db):
     phones = CategoryFactory(name="Phones")
     ram = SpecFieldFactory(name="RAM", unit="GB", kind="number", key=True)
-    size = SpecFieldFactory(name="Dimensions")
+    size = SpecFieldFactory(name="Dimensions", role="dimensions")
     first = DeviceFactory(name="Nothing Phone (2)", slug="nothing-phone-2", category=phones)
     second = DeviceFactory(name="Pixel 8", slug="pixel-8", category=phones)
     SpecValueFactory(device=first, field=ram, value="12 GB")

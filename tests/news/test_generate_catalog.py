@@ -48,3 +48,10 @@ def test_a_second_run_is_refused_unless_replace(capsys):
         call_command("generate_catalog", devices=12, articles=5)
     call_command("generate_catalog", devices=12, articles=5, replace=True)
     assert generated() == first
+
+
+def test_generated_phones_and_laptops_get_a_size_in_the_field_with_the_dimensions_role():
+    call_command("generate_catalog", devices=20, articles=0, seed=5)
+    drawable = Device.objects.filter(slug__startswith="gen-").exclude(category__kind="chip")
+    sizes = SpecValue.objects.filter(device__in=drawable, field__role="dimensions")
+    assert drawable.exists() and sizes.count() == drawable.count()

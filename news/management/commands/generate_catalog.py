@@ -188,7 +188,7 @@ def _makers(category_name, fields):
     """(field id, value maker) for the fields of this category that the generator knows."""
     makers = []
     for field in fields:
-        maker = VALUES.get(field.name)
+        maker = _dimensions if field.role == SpecField.Role.DIMENSIONS else VALUES.get(field.name)
         applies = {c.name for c in field.categories.all()}
         if maker and (
             category_name in applies or (category_name == "Phones" and field.name in PLATFORM)
@@ -274,7 +274,6 @@ VALUES = {
     "Wired charging": _by_category(_number(15, 120, "W", 5), _number(45, 140, "W", 5)),
     "Wireless charging": _number(0, 50, "W", 5),
     "Weight": _by_category(_number(150, 240, "g"), _number(900, 2500, "g", 10)),
-    "Dimensions": _dimensions,
     "IP rating": _choice("IP52", "IP54", "IP67", "IP68"),
     "5G": _choice("Yes", "Yes", "No"),
     "OS": _by_category(_choice("Android 14", "Android 15"), _choice("Windows 11", "ChromeOS")),
