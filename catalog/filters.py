@@ -48,6 +48,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.utils.functional import cached_property
 
 from core.content import content_version, get_or_compute
+from core.django_private import uncapped_num_pages
 from core.search import folded_contains
 
 from .models import Brand, Category, Device, SpecField, SpecValue
@@ -563,7 +564,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def num_pages(self):
-        return min(Paginator.num_pages.func(self), self.max_pages)
+        return min(uncapped_num_pages(self), self.max_pages)
 
     @property
     def capped(self):
