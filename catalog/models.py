@@ -6,7 +6,7 @@ keep their tables (``db_table``), so existing sites moved without copying a row.
 
 import re
 
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import F, Prefetch
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from core import images
 from core.content import ContentModel, ContentQuerySet, content_version, in_request
+from core.django_private import is_new_file, set_iterable_class
 from core.search import folded_contains
 
 from .units import SpecValueError, parse_number
@@ -246,10 +247,12 @@ class DeviceQuerySet(ContentQuerySet):
     def with_powers_count(self):
         """``powers_count``: how many devices each one powers (a chip's page lists them).
         Written out: Count("powers") made the ORM group by every selected column."""
-        table = self.model._meta.db_table
+        qn, meta = connections[self.db].ops.quote_name, self.model._meta
+        table, pk = qn(meta.db_table), qn(meta.pk.column)
+        powered_by = qn(meta.get_field("powered_by").column)
         return self.annotate(
             powers_count=RawSQL(
-                f"SELECT COUNT(*) FROM {table} powered WHERE powered.powered_by_id = {table}.id",
+                f"SELECT COUNT(*) FROM {table} powered WHERE powered.{powered_by} = {table}.{pk}",
                 [],
             )
         )
@@ -456,11 +459,7 @@ class SpecValueQuerySet(ContentQuerySet):
     def with_fields(self):
         """The values in sheet order with their fields and groups, read as WithFields
         says: for pages, which only read fields."""
-        queryset = self.order_by()
-        # How values() and values_list() change what a queryset yields; filter() and the
-        # prefetch that filters this queryset keep it.
-        queryset._iterable_class = WithFields
-        return queryset
+        return set_iterable_class(self.order_by(), WithFields)
 
 
 class SpecValue(ContentModel):
@@ -573,7 +572,7 @@ class DevicePhoto(ContentModel):
         return self.device.get_absolute_url()
 
     def save(self, *args, **kwargs):
-        if self.image and not self.image._committed:
+        if self.image and is_new_file(self.image):
             self.store(self.image.file, self.image.name)
         super().save(*args, **kwargs)
         DevicePhoto.objects.refresh_main([self.device_id])

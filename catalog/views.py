@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from core import images
+from core.http import HTMX_PARTIAL_HEADERS, is_htmx_partial
 from core.pagecache import cache_public_page, dont_store
 from core.pagination import paginate
 from core.text import meta_text
@@ -24,14 +25,8 @@ from .units import format_number
 FIELDS_FOR_HEADER = "X-Catalog-Fields-For"
 
 
-def _is_partial(request):
-    """An htmx swap of a region, not a boosted page load or a history restore."""
-    htmx = request.htmx
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
 @require_safe
-@vary_on_headers("HX-Request", "HX-History-Restore-Request", FIELDS_FOR_HEADER)
+@vary_on_headers(*HTMX_PARTIAL_HEADERS, FIELDS_FOR_HEADER)
 @cache_public_page(params=is_catalog_parameter)
 def device_list(request):
     filters = CatalogFilters.from_query(request.GET)
@@ -40,7 +35,7 @@ def device_list(request):
         filters.notice(page_notice)
     if filters.notices:
         dont_store(request)
-    partial = _is_partial(request)
+    partial = is_htmx_partial(request)
     shown_for = request.headers.get(FIELDS_FOR_HEADER)
     context = {
         "filters": filters,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -95,6 +96,16 @@ def split_key(key):
     """The slugs of a comparison key, in URL order; [] if any part is empty."""
     slugs = key.split(KEY_SEPARATOR)
     return slugs if all(slugs) else []
+
+
+def shared_slugs(key):
+    """The slugs of a comparison key from a URL, in URL order; Http404 for a key no
+    comparison can have: fewer than 2 or more than COMPARE_MAX devices, or more than
+    4 × COMPARE_MAX parts (repeats included)."""
+    slugs = split_key(key)
+    if not 2 <= len(set(slugs)) <= settings.COMPARE_MAX or len(slugs) > 4 * settings.COMPARE_MAX:
+        raise Http404(f"No such comparison: it needs 2 to {settings.COMPARE_MAX} devices.")
+    return slugs
 
 
 def _signer():

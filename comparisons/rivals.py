@@ -9,30 +9,54 @@ from catalog.models import Brand, Device, SpecValue
 RIVAL_CANDIDATES = 8
 # Key figures compared between a device and its candidates.
 RIVAL_KEY_FIELDS = 4
+# What the rivals list shows of a candidate (the rest is deferred).
+CANDIDATE_FIELDS = (
+    "pk",
+    "name",
+    "slug",
+    "brand",
+    "category",
+    "released",
+    "released_precision",
+    "launch_price",
+    "image",
+)
+
+
+def _column(model, name):
+    """The quoted column of ``model``'s field ``name`` ("pk" for its key)."""
+    meta = model._meta
+    field = meta.pk if name == "pk" else meta.get_field(name)
+    return connection.ops.quote_name(field.column)
 
 
 def _neighbours(device):
     """The nearest cheaper and dearer devices in ``device``'s category (index
     device_cat_price), else the nearest older and newer (index device_cat_released), else
-    the newest: [(sql, params)] of id lists, each one bounded index range scan."""
+    the newest, undated last: [(sql, params)] of id lists, each one bounded index range scan."""
     ops = connection.ops
     table = ops.quote_name(Device._meta.db_table)
-    same = f"SELECT id FROM {table} WHERE category_id = %s AND id <> %s"
+    pk, category, name, price, released = (
+        _column(Device, field) for field in ("pk", "category", "name", "launch_price", "released")
+    )
+    same = f"SELECT {pk} FROM {table} WHERE {category} = %s AND {pk} <> %s"
     params = [device.category_id, device.pk]
     if device.launch_price is not None:
-        price = ops.adapt_decimalfield_value(device.launch_price)
+        cost = ops.adapt_decimalfield_value(device.launch_price)
         return [
-            (f"{same} AND launch_price >= %s ORDER BY launch_price, id", [*params, price]),
-            (f"{same} AND launch_price < %s ORDER BY launch_price DESC, id DESC", [*params, price]),
+            (f"{same} AND {price} >= %s ORDER BY {price}, {pk}", [*params, cost]),
+            (f"{same} AND {price} < %s ORDER BY {price} DESC, {pk} DESC", [*params, cost]),
         ]
     if device.released is not None:
-        released = ops.adapt_datefield_value(device.released)
+        date = ops.adapt_datefield_value(device.released)
         # The orders follow the index (category, -released, name), scanned either way.
         return [
-            (f"{same} AND released >= %s ORDER BY released, name DESC", [*params, released]),
-            (f"{same} AND released < %s ORDER BY released DESC, name", [*params, released]),
+            (f"{same} AND {released} >= %s ORDER BY {released}, {name} DESC", [*params, date]),
+            (f"{same} AND {released} < %s ORDER BY {released} DESC, {name}", [*params, date]),
         ]
-    return [(f"{same} ORDER BY released DESC, name", params)]
+    # Unknown dates last on every database (in DESC, PostgreSQL puts NULL first and SQLite
+    # last): the catalog's "newest" order, served by its index device_cat_newest.
+    return [(f"{same} ORDER BY {released} IS NULL, {released} DESC, {name}, {pk}", params)]
 
 
 def _rivals_query(device, keys):
@@ -47,20 +71,25 @@ def _rivals_query(device, keys):
     quote = connection.ops.quote_name
     devices, brands = quote(Device._meta.db_table), quote(Brand._meta.db_table)
     values = quote(SpecValue._meta.db_table)
+    number, of_device, of_field = (
+        _column(SpecValue, field) for field in ("number", "device", "field")
+    )
+    pk, brand = _column(Device, "pk"), _column(Device, "brand")
     figures = "".join(
-        f", (SELECT number FROM {values} WHERE device_id = d.id AND field_id = %s) AS key_{pk}"
-        for pk in keys
+        f", (SELECT {number} FROM {values} WHERE {of_device} = d.{pk} AND {of_field} = %s)"
+        f" AS key_{field_id}"
+        for field_id in keys
     )
     parts, params = [], list(keys)
     for i, (sql, part_params) in enumerate(_neighbours(device)):
         parts.append(f"SELECT * FROM ({sql} LIMIT {RIVAL_CANDIDATES}) part{i}")
         params += part_params
+    columns = ", ".join(f"d.{_column(Device, field)}" for field in CANDIDATE_FIELDS)
+    brand_pk, brand_name, brand_slug = (_column(Brand, field) for field in ("pk", "name", "slug"))
     sql = (
-        "SELECT d.id, d.name, d.slug, d.brand_id, d.category_id, d.released,"
-        f" d.released_precision, d.launch_price, d.image, b.name AS brand_name,"
-        f" b.slug AS brand_slug{figures}"
-        f" FROM {devices} d INNER JOIN {brands} b ON b.id = d.brand_id"
-        f" WHERE d.id IN ({' UNION ALL '.join(parts)})"
+        f"SELECT {columns}, b.{brand_name} AS brand_name, b.{brand_slug} AS brand_slug{figures}"
+        f" FROM {devices} d INNER JOIN {brands} b ON b.{brand_pk} = d.{brand}"
+        f" WHERE d.{pk} IN ({' UNION ALL '.join(parts)})"
     )
     return sql, params
 

@@ -14,7 +14,6 @@ import hashlib
 import logging
 from urllib.parse import parse_qs, urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404
@@ -30,6 +29,7 @@ from catalog.models import Device
 from catalog.specs import spec_text
 from core import cards, images
 from core.content import content_version, get_or_compute
+from core.http import HTMX_PARTIAL_HEADERS, is_htmx_partial
 from core.pagecache import cache_public_page
 
 from . import compare, table
@@ -66,10 +66,6 @@ def _page_url(request):
         return ""
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _partial(request):
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _list_context(request, visitor_list, only):
@@ -214,23 +210,23 @@ def compare_undo(request):
 
 
 @require_safe
-@vary_on_headers("HX-Request")
+@vary_on_headers(*HTMX_PARTIAL_HEADERS)
 def compare_find(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     devices = list(Device.objects.with_related().search(query).order_by("name")[:FIND_LIMIT])
     context = {"find_query": query, "found": devices}
-    if _partial(request):
+    if is_htmx_partial(request):
         context["next_url"] = _page_url(request)
         return render(request, "comparisons/compare_find.html#results", context)
     return render(request, "comparisons/compare_find.html", context)
 
 
 @require_safe
-@vary_on_headers("HX-Request", "HX-Target")
+@vary_on_headers(*HTMX_PARTIAL_HEADERS, "HX-Target")
 def compare_list(request):
     visitor_list = compare.load(request)
     request.compare_list = visitor_list
-    if _partial(request) and request.htmx.target == LIST_BODY:
+    if is_htmx_partial(request) and request.htmx.target == LIST_BODY:
         # The list changed on this page: its table, as the page shows it now.
         page_url = _page_url(request)
         only = parse_qs(urlsplit(page_url).query).get("only") == ["differences"]
@@ -238,20 +234,11 @@ def compare_list(request):
         return render(request, "comparisons/compare_list.html#body", context)
     only = request.GET.get("only") == "differences"
     context = _list_context(request, visitor_list, only)
-    if context["table"] and _partial(request):
+    if context["table"] and is_htmx_partial(request):
         return render(request, "comparisons/compare_list.html#table", context)
-    if visitor_list.share_key and request.method == "GET" and not _partial(request):
+    if visitor_list.share_key and request.method == "GET" and not is_htmx_partial(request):
         record_view(request, visitor_list.share_key)
     return render(request, "comparisons/compare_list.html", context)
-
-
-def _shared_slugs(key):
-    """The slugs of a shared key; Http404 for a key no comparison can have."""
-    slugs = compare.split_key(key)
-    unique = set(slugs)
-    if not 2 <= len(unique) <= settings.COMPARE_MAX or len(slugs) > 4 * settings.COMPARE_MAX:
-        raise Http404(f"No such comparison: it needs 2 to {settings.COMPARE_MAX} devices.")
-    return slugs
 
 
 def _shared_table(request, key, slugs, only):
@@ -279,9 +266,9 @@ def _shared_table(request, key, slugs, only):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@vary_on_headers("HX-Request")
+@vary_on_headers(*HTMX_PARTIAL_HEADERS)
 def compare_shared(request, key):
-    slugs = _shared_slugs(key)
+    slugs = compare.shared_slugs(key)
     canonical = compare.canonical_key(slugs)
     if key != canonical:
         url = reverse("comparisons:compare-shared", args=[canonical])
@@ -290,7 +277,7 @@ def compare_shared(request, key):
     if request.method == "POST":
         return _use_shared(request, slugs)
     response = _shared_page(request, key, slugs)
-    if request.method == "GET" and response.status_code == 200 and not _partial(request):
+    if request.method == "GET" and response.status_code == 200 and not is_htmx_partial(request):
         record_view(request, key)
     return response
 
@@ -301,7 +288,7 @@ def _shared_page(request, key, slugs):
     shared = _shared_table(request, key, slugs, only)
     if shared is None:
         raise Http404("One of these devices does not exist.")
-    if _partial(request):
+    if is_htmx_partial(request):
         context = {"table_html": shared["table"]}
         return render(request, "comparisons/compare_shared.html#table", context)
     # Ids, not a subquery: with one, SQLite walks every story by date instead of the links.
@@ -368,9 +355,7 @@ def _shared_rows(devices, count=3):
 @require_safe
 def comparison_card(request, key):
     """The 1200 × 630 card of a comparison, redrawn only when what it shows changes."""
-    slugs = compare.split_key(key)
-    if not 2 <= len(set(slugs)) <= settings.COMPARE_MAX or len(slugs) > 4 * settings.COMPARE_MAX:
-        raise Http404(f"No such comparison: it needs 2 to {settings.COMPARE_MAX} devices.")
+    slugs = compare.shared_slugs(key)
     canonical = compare.canonical_key(slugs)
     if key != canonical:
         return redirect("comparisons:compare-card", canonical, permanent=True)

@@ -91,9 +91,12 @@ def _read_database():
     from .models import ContentVersion
 
     quote = connection.ops.quote_name
-    version_table = quote(ContentVersion._meta.db_table)
+    version_meta = ContentVersion._meta
+    version_table = quote(version_meta.db_table)
+    version = quote(version_meta.get_field("version").column)
+    version_row = f"{version_table} WHERE {quote(version_meta.pk.column)} = 1"
     if _schedule is None:
-        sql, params, due_field = f"SELECT version, NULL FROM {version_table} WHERE id = 1", [], None
+        sql, params, due_field = f"SELECT {version}, NULL FROM {version_row}", [], None
     else:
         meta = _schedule.model._meta
         due_field = meta.get_field(_schedule.field)
@@ -101,9 +104,9 @@ def _read_database():
         due_column = quote(due_field.column)
         where = " AND ".join([*conditions, f"{due_column} > %s"])
         sql = (
-            f"SELECT version, (SELECT {due_column} FROM {quote(meta.db_table)}"
+            f"SELECT {version}, (SELECT {due_column} FROM {quote(meta.db_table)}"
             f" WHERE {where} ORDER BY {due_column} LIMIT 1)"
-            f" FROM {version_table} WHERE id = 1"
+            f" FROM {version_row}"
         )
         now = due_field.get_db_prep_value(timezone.now(), connection)
         params = [*(value for _, value in _schedule.filters), now]

@@ -10,6 +10,7 @@ import re
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+from .django_private import uncapped_num_pages
 from .text import shown
 
 PAGE_NUMBER = re.compile(r"[+-]?[0-9]+")
@@ -26,7 +27,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def num_pages(self):
-        pages = Paginator.num_pages.func(self)
+        pages = uncapped_num_pages(self)
         return pages if self.max_pages is None else min(pages, self.max_pages)
 
     @property

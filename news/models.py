@@ -10,6 +10,7 @@ from django.utils import timezone
 from catalog.models import Device
 from core import images
 from core.content import ContentModel, ContentQuerySet
+from core.django_private import is_new_file
 
 from .markdown import render_markdown
 
@@ -46,12 +47,12 @@ RELATED_MAX_KEYS = 50
 RELATED_KEYS = ("devices", "tags")
 
 
-def _card_columns(qn, alias="a"):
-    """The columns of ``alias`` (an article) that written-out queries read: every column
-    but the body, which no card or list shows."""
+def card_columns(qn, alias="a"):
+    """The columns of ``alias`` (an article) that written-out queries select: its key and
+    those of Article.CARD_FIELDS."""
     meta = Article._meta
-    skip = {"body", "body_html"}
-    return [f"{alias}.{qn(f.column)}" for f in meta.concrete_fields if f.name not in skip]
+    names = [meta.pk.name, *Article.CARD_FIELDS]
+    return [f"{alias}.{qn(meta.get_field(name).column)}" for name in names]
 
 
 def _related_sql(connection, article, keys, limit, offering=RELATED_KEYS):
@@ -110,7 +111,7 @@ def _related_sql(connection, article, keys, limit, offering=RELATED_KEYS):
             f"AND l.{key} IN ({', '.join(['%s'] * len(ids))}))"
         )
         shared.append((f"{count if ids else 0} AS {qn('shared_' + name)}", ids))
-    columns = _card_columns(qn)
+    columns = card_columns(qn)
     # SQLite wants each LIMIT inside a UNION wrapped in a subquery.
     union = " UNION ALL ".join(
         f"SELECT * FROM ({sql}) c{i}" for i, (sql, _) in enumerate(candidates)
@@ -140,7 +141,7 @@ def _newest_about_sql(connection, device_ids, limit):
     field = meta.get_field("devices")
     links = qn(field.m2m_db_table())
     story, device = qn(field.m2m_column_name()), qn(field.m2m_reverse_name())
-    columns = ", ".join(_card_columns(qn))
+    columns = ", ".join(card_columns(qn))
     newest = (
         f"SELECT l.{story} FROM {links} l JOIN {table} p ON p.{pk} = l.{story} "
         f"WHERE l.{device} IN ({', '.join(['%s'] * len(device_ids))}) "
@@ -169,10 +170,8 @@ class ArticleQuerySet(ContentQuerySet):
         )
 
     def for_cards(self):
-        """Only the columns a card or a list item shows (no body)."""
-        return self.only(
-            "title", "slug", "summary", "author", "published_at", "hero_card", "hero_alt"
-        )
+        """Only the columns a card or a list item shows (Article.CARD_FIELDS)."""
+        return self.only(*Article.CARD_FIELDS)
 
     def for_brand(self, brand):
         """Published stories that mention any of ``brand``'s devices, newest first.
@@ -251,6 +250,10 @@ class Article(ContentModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
+
+    # What a card, a list item or a feed entry reads (never the body): for_cards() loads
+    # only these, and written-out queries select their columns (card_columns()).
+    CARD_FIELDS = ("title", "slug", "summary", "author", "published_at", "hero_card", "hero_alt")
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -359,7 +362,7 @@ class StoryImage(models.Model):
         return self.image.url
 
     def save(self, *args, **kwargs):
-        if self.image and not self.image._committed:
+        if self.image and is_new_file(self.image):
             master = images.narrowed(
                 images.master_of(self.image.file, self.image.name), STORY_IMAGE_WIDTH
             )

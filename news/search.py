@@ -20,7 +20,7 @@ from django.utils import timezone
 from catalog.models import Device
 from core.search import folded_contains
 
-from .models import Article
+from .models import Article, card_columns
 
 MAX_QUERY_CHARS = 200
 MAX_TOKENS = 8
@@ -38,7 +38,8 @@ PG_VECTOR = (
 )
 # bm25 weights per column: title, summary, body.
 FTS5_WEIGHTS = "10.0, 3.0, 1.0"
-CARD_COLUMNS = "id, title, slug, summary, author, published_at, hero_card, hero_alt"
+# The FTS5 table of migration 0002 (Django does not manage it): its rowid is the article's id.
+FTS_TABLE = "news_article_fts"
 
 
 def clean_query(query):
@@ -64,24 +65,28 @@ def search_articles(query, limit=20):
         return []
     now = timezone.now()
     published = Article.Status.PUBLISHED
+    qn, meta = connection.ops.quote_name, Article._meta
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    when, status = qn(meta.get_field("published_at").column), qn(meta.get_field("status").column)
     if connection.vendor == "sqlite":
         # Each token quoted: FTS5 reads it as a string, never as an operator.
         match = " ".join('"{}"'.format(word.replace('"', '""')) for word in words)
+        fts = qn(FTS_TABLE)
         sql = f"""
-            SELECT {", ".join("a." + c for c in CARD_COLUMNS.split(", "))}
-            FROM news_article_fts f JOIN news_article a ON a.id = f.rowid
-            WHERE news_article_fts MATCH %s AND a.status = %s AND a.published_at <= %s
-            ORDER BY bm25(news_article_fts, {FTS5_WEIGHTS}), a.published_at DESC
+            SELECT {", ".join(card_columns(qn, "a"))}
+            FROM {fts} f JOIN {table} a ON a.{pk} = f.rowid
+            WHERE {fts} MATCH %s AND a.{status} = %s AND a.{when} <= %s
+            ORDER BY bm25({fts}, {FTS5_WEIGHTS}), a.{when} DESC
             LIMIT %s
         """
         return list(Article.objects.raw(sql, [match, published, now, limit]))
     if connection.vendor == "postgresql":
         sql = f"""
-            SELECT {CARD_COLUMNS}
-            FROM news_article,
+            SELECT {", ".join(card_columns(qn, table))}
+            FROM {table},
                 plainto_tsquery('english'::regconfig, specwise_unaccent(%s)) query
-            WHERE ({PG_VECTOR}) @@ query AND status = %s AND published_at <= %s
-            ORDER BY ts_rank({PG_VECTOR}, query) DESC, published_at DESC
+            WHERE ({PG_VECTOR}) @@ query AND {table}.{status} = %s AND {table}.{when} <= %s
+            ORDER BY ts_rank({PG_VECTOR}, query) DESC, {table}.{when} DESC
             LIMIT %s
         """
         # plainto_tsquery: every word required, no operators, stop words dropped.

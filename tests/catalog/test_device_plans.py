@@ -2,6 +2,7 @@
 rather scan the whole table for a badly shaped query (PostgreSQL did, at 50,000 devices,
 for an OR of two IN lists)."""
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -55,4 +56,18 @@ def test_rival_candidates_are_two_index_range_scans(wide_catalog, has_price):
     plan = rivals_plan(device)
     index = "device_cat_price" if has_price else "device_cat_released"
     assert plan.count(index) == 2, plan
+    assert not scans_devices(plan), plan
+
+
+def test_newest_rivals_are_read_in_the_order_of_an_index(wide_catalog):
+    """Without a price or a date: the newest, undated last, in the order of one of the
+    "newest" indexes (the planner picks the category's or, for a category this large, the
+    catalog's), with no sort and no scan of the table."""
+    wide_catalog.filter(pk__in=wide_catalog.order_by("pk")[:500].values("pk")).update(
+        released=datetime.date(2020, 1, 1)
+    )
+    device = wide_catalog.filter(launch_price__isnull=True, released__isnull=True).first()
+    plan = rivals_plan(device)
+    assert len(re.findall(r"device_(?:cat|sort)_newest", plan)) == 1, plan
+    assert not re.search(r"TEMP B-TREE|Sort", plan), plan
     assert not scans_devices(plan), plan

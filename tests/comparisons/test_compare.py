@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
+from django.http import Http404
 from django.test import Client
 from django.test.html import parse_html
 from django.urls import reverse
@@ -728,3 +729,18 @@ def test_undo_and_changes_on_the_compare_page_stay_in_the_query_budget(
     with django_assert_max_num_queries(8):
         response = client.get("/compare/", HTTP_HX_TARGET="compare-list-body", **headers)
     assert response.text.count('class="compare-table__device"') == 4
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["a", "a-vs-a", "a-vs-", "-vs-b", "a-vs-b-vs-c-vs-d-vs-e", "-vs-".join(["a", "b"] * 9)],
+)
+def test_shared_slugs_refuse_a_key_no_comparison_can_have(key):
+    assert settings.COMPARE_MAX == 4
+    with pytest.raises(Http404):
+        compare.shared_slugs(key)
+
+
+def test_shared_slugs_keep_the_urls_order_and_repeats_a_redirect_drops():
+    assert compare.shared_slugs("b-vs-a-vs-b") == ["b", "a", "b"]
+    assert compare.shared_slugs("-vs-".join(["a", "b"] * 8)) == ["a", "b"] * 8

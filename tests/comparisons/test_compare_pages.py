@@ -184,6 +184,16 @@ def test_history_restore_gets_the_full_page(client, mixed):
     assert "<html" in response.text
 
 
+def test_boosted_requests_get_the_full_page_and_vary_on_it(client, mixed):
+    client.post(ADD, {"device": mixed["phone"].slug})
+    client.post(ADD, {"device": mixed["laptop"].slug})
+    shared = shared_url(mixed["phone"], mixed["laptop"])
+    for url in (LIST, shared, reverse("comparisons:compare-find")):
+        response = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true")
+        assert "<html" in response.text, url
+        assert {"HX-Boosted", "HX-History-Restore-Request"} <= set(response["Vary"].split(", "))
+
+
 def test_shared_page_does_not_depend_on_the_visitor(client, mixed):
     url = shared_url(mixed["phone"], mixed["laptop"])
     anonymous = Client().get(url).text

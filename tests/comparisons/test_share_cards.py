@@ -197,6 +197,14 @@ def test_a_card_url_is_canonical_and_needs_existing_devices(client, pair):
     assert client.get(card_url("nothing-phone-2", "nothing-phone-2")).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "slugs", [["pixel-8"], ["pixel-8", ""], ["a", "b", "c", "d", "e"], ["pixel-8"] * 200]
+)
+def test_a_card_refuses_every_key_a_comparison_page_refuses(client, pair, slugs):
+    assert client.get(card_url(*slugs)).status_code == 404
+    assert client.get(f"/compare/{'-vs-'.join(slugs)}/").status_code == 404
+
+
 def test_past_the_cap_on_stored_cards_a_new_comparison_gets_the_generic_card(
     client, pair, settings
 ):

@@ -27,6 +27,7 @@ from catalog.models import (
 from comparisons.models import CompareItem
 from core.content import content_changed
 from core.db import refresh_planner_statistics
+from core.django_private import delete_without_signals
 from news.models import Article, Tag
 
 PREFIX = "gen-"
@@ -108,11 +109,11 @@ def _delete_generated():
         device_links.filter(device__in=devices),
         SpecValue.objects.filter(device__in=devices),
     ):
-        queryset._raw_delete(queryset.db)
+        delete_without_signals(queryset)
     CompareItem.objects.filter(device__in=devices).update(device=None)
     Device.objects.filter(powered_by__in=devices).update(powered_by=None)
     for queryset in (articles, devices, tags, Brand.objects.filter(slug__startswith=PREFIX)):
-        queryset._raw_delete(queryset.db)
+        delete_without_signals(queryset)
 
 
 class _Made(list):
