@@ -70,6 +70,19 @@ def give_list(settings):
 
 
 @pytest.fixture
+def editor_client(client, db):
+    """The client signed in as a staff member whose only permissions are the Editors group's."""
+    from django.contrib.auth.models import Group, User
+
+    from core.editors import EDITORS_GROUP
+
+    editor = User.objects.create_user("editor", password="pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
 def version_queries(settings):
     """Queries a page costs just to read the content version (none when Redis keeps it)."""
     return 0 if settings.CONTENT_VERSION_STORE == "cache" else 1

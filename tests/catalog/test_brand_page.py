@@ -71,5 +71,8 @@ def test_brand_page_query_budget(client, big_catalog, give_list, django_assert_m
     ArticleFactory.create_batch(12, devices=devices[:3])
     with django_assert_max_num_queries(8):
         response = client.get(brand.get_absolute_url())
+    assert response.status_code == 200
+    assert f"<h1>{brand.name}</h1>" in response.text
+    assert all(f">{device.name}</a></h3>" in response.text for device in devices)
     assert response.text.count('class="card device-card"') == len(devices) == 10
     assert len(response.context["news"]) == 10

@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 from unittest import mock
 
@@ -8,6 +9,7 @@ from pytest_django.asserts import assertInHTML
 
 from catalog import cards as catalog_cards
 from catalog.filters import (
+    PARAMETERS,
     PER_PAGE,
     filter_options,
     is_catalog_parameter,
@@ -667,6 +669,69 @@ def test_a_spec_field_named_price_has_its_own_cached_pages(client, catalog, pric
     assert is_catalog_parameter("min_price-spec")
     assert len(names(client.get(URL))) == 5
     assert names(client.get(URL, {"max_price-spec": "300"})) == ["Alpha"]
+
+
+# Every parameter the catalog understands keys its cached pages: each value its own page.
+
+CACHED_PAGES = {
+    "sort": [
+        ({"sort": "name"}, ["Alpha", "Bravo", "Charlie", "Delta", "Echo Book"]),
+        ({"sort": "oldest"}, ["Alpha", "Charlie", "Bravo", "Echo Book", "Delta"]),
+        ({"sort": "best-weight"}, ["Charlie", "Alpha", "Bravo", "Echo Book", "Delta"]),
+    ],
+    "q": [({"q": "alpha"}, ["Alpha"]), ({"q": "bravo"}, ["Bravo"])],
+    "category": [
+        ({"category": "phones"}, ["Bravo", "Charlie", "Alpha", "Delta"]),
+        ({"category": "laptops"}, ["Echo Book"]),
+    ],
+    "brand": [
+        ({"brand": "acme"}, ["Bravo", "Alpha"]),
+        ({"brand": "zeta"}, ["Echo Book", "Charlie", "Delta"]),
+    ],
+    "min_price": [
+        ({"min_price": "600"}, ["Echo Book", "Bravo"]),
+        ({"min_price": "400"}, ["Echo Book", "Bravo", "Charlie"]),
+    ],
+    "max_price": [
+        ({"max_price": "400"}, ["Alpha"]),
+        ({"max_price": "800"}, ["Bravo", "Charlie", "Alpha"]),
+    ],
+    "year_from": [
+        ({"year_from": "2023"}, ["Echo Book", "Bravo"]),
+        ({"year_from": "2022"}, ["Echo Book", "Bravo", "Charlie"]),
+    ],
+    "page": [({"page": "1"}, ["Echo Book", "Bravo"]), ({"page": "2"}, ["Charlie", "Alpha"])],
+    # Spec ranges: min_<field> and max_<field>.
+    "min_ram": [
+        ({"min_ram": "12"}, ["Echo Book", "Bravo"]),
+        ({"min_ram": "8"}, ["Echo Book", "Bravo", "Charlie"]),
+    ],
+    "max_weight": [
+        ({"max_weight": "200"}, ["Charlie", "Alpha"]),
+        ({"max_weight": "1000"}, ["Bravo", "Charlie", "Alpha"]),
+    ],
+}
+
+
+def card_names(response):
+    """The devices the page shows, read from its HTML (a cached page has no context)."""
+    assert response.status_code == 200
+    return re.findall(r'class="device-card__name"><a href="[^"]*">([^<]*)</a>', response.text)
+
+
+def test_every_catalog_parameter_has_its_cached_pages_checked():
+    assert set(CACHED_PAGES) >= PARAMETERS
+    assert all(is_catalog_parameter(name) for name in CACHED_PAGES)
+
+
+@pytest.mark.parametrize("param", sorted(CACHED_PAGES))
+def test_each_value_of_a_catalog_parameter_gets_its_own_cached_page(client, catalog, param):
+    cases = CACHED_PAGES[param]
+    # Two devices a page, so that the second page has some.
+    with mock.patch("catalog.filters.PER_PAGE", 2 if param == "page" else PER_PAGE):
+        for _served in ("rendered", "cached"):
+            for query, expected in cases:
+                assert card_names(client.get(URL, query)) == expected, query
 
 
 # Sort labels read alike.

@@ -191,6 +191,8 @@ def test_device_page_query_budget(client, big_catalog, give_list, django_assert_
         other.save(update_fields=["powered_by"])
     with django_assert_max_num_queries(8):
         response = client.get(device.get_absolute_url())
+    assert response.status_code == 200
+    assert f"<h1>{device.name}</h1>" in response.text
     assert response.text.count('<th scope="row">') == 36
     assert response.text.count('<span class="chip-value">') == 6 and chip_values
     assert response.text.count('href="/news/') >= 5
@@ -433,7 +435,9 @@ def test_a_junk_page_of_powered_devices_gives_a_notice_and_is_not_stored(
     assert '<p class="notice" role="note">' in again
     client.get(url, {"page": "2"})
     with django_assert_num_queries(version_queries):  # the page itself is stored
-        client.get(url, {"page": "2"})
+        response = client.get(url, {"page": "2"})
+    assert response.status_code == 200
+    assert powered_on(response.text) == [f"phone-{i:03d}" for i in range(24, 48)]
 
 
 def test_each_page_of_powered_devices_is_cached_on_its_own(client, busy_chip):

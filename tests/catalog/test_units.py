@@ -82,3 +82,17 @@ def test_numbers_are_shown_in_the_fields_unit_for_people():
     assert format_number(201.2, "g") == "201.2 g"
     assert format_number(1.9e-05, "GB") == "1.9e-05 GB"
     assert format_number(83.8, "%") == "83.8%"
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("1,370 g", 1370),  # a comma before exactly three digits separates thousands
+        ("1,370,500 g", 1370500),
+        ("1,3700 g", 1.37),  # four digits: a decimal comma, not 13,700
+        ("1,37 g", 1.37),
+        ("13,70 g", 13.7),
+    ],
+)
+def test_only_groups_of_exactly_three_digits_are_thousands(text, number):
+    assert parse_number(text, "g") == number

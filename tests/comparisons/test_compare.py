@@ -72,6 +72,11 @@ def widget(response):
     return str(by_id(response.text, "compare-widget"))
 
 
+def widget_names(response):
+    """The devices the widget lists, in order."""
+    return re.findall(r'aria-label="Remove (.*?) from your compare list"', widget(response))
+
+
 def feedback(response):
     return oob(response, "compare-feedback")
 
@@ -518,18 +523,29 @@ def test_change_responses_stay_in_the_query_budget(
     for device in devices[:3]:
         client.post(ADD, {"device": device.slug})
     with django_assert_max_num_queries(8):
-        client.post(url, {"device": devices[3].slug}, **HTMX)
+        response = client.post(url, {"device": devices[3].slug}, **HTMX)
+    assert response.status_code == 200
+    shown = devices[:4] if url == ADD else devices[:3]
+    assert f"{len(shown)} of {settings.COMPARE_MAX}" in widget(response)
+    assert [d.name for d in shown] == widget_names(response)
     with django_assert_max_num_queries(8):
-        client.post(url, {"device": devices[1].slug})
+        response = client.post(url, {"device": devices[1].slug})
+    assert response.status_code == 303
+    assert listed(client) == [d.slug for d in shown if url == ADD or d != devices[1]]
 
 
 def test_clear_and_first_add_stay_in_the_query_budget(
     client, devices, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(8):
-        client.post(ADD, {"device": devices[0].slug}, **HTMX)
+        response = client.post(ADD, {"device": devices[0].slug}, **HTMX)
+    assert response.status_code == 200
+    assert widget_names(response) == [devices[0].name]
     with django_assert_max_num_queries(8):
-        client.post(CLEAR, {}, **HTMX)
+        response = client.post(CLEAR, {}, **HTMX)
+    assert response.status_code == 200
+    assert widget_names(response) == []
+    assert f"0 of {settings.COMPARE_MAX}" in widget(response)
 
 
 # Everything that shows the list changes with it.
@@ -722,12 +738,18 @@ def test_undo_and_changes_on_the_compare_page_stay_in_the_query_budget(
     with django_assert_max_num_queries(8):
         response = client.post(REMOVE, {"device": devices[1].slug}, **headers)
     snapshot = snapshot_in(feedback(response))
+    assert response.status_code == 200
     with django_assert_max_num_queries(8):
-        client.post(UNDO, {"snapshot": snapshot}, **headers)
+        response = client.post(UNDO, {"snapshot": snapshot}, **headers)
+    assert response.status_code == 200
+    assert widget_names(response) == [d.name for d in devices[:4]]
     with django_assert_max_num_queries(8):
-        client.post(UNDO, {"snapshot": snapshot})
+        response = client.post(UNDO, {"snapshot": snapshot})
+    assert response.status_code == 303
+    assert listed(client) == [d.slug for d in devices[:4]]
     with django_assert_max_num_queries(8):
         response = client.get("/compare/", HTTP_HX_TARGET="compare-list-body", **headers)
+    assert response.status_code == 200
     assert response.text.count('class="compare-table__device"') == 4
 
 

@@ -1,12 +1,16 @@
 """Parallel changes from one browser: nothing lost, never over the maximum, never a 500."""
 
+import contextlib
 import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from comparisons import compare
 from comparisons.models import CompareItem, CompareList
@@ -106,3 +110,60 @@ def test_parallel_undos_and_adds_never_exceed_the_maximum(live_server, settings)
     # Undo puts back exactly the list as it was, whatever happened in between.
     assert post_form(browser, "/compare/undo/", {"snapshot": snapshot}) == 303
     assert listed(browser) == [d.slug for d in devices[:4]]
+
+
+# The row lock itself: the parallel tests above pass on SQLite without it, as its IMMEDIATE
+# write transactions queue every change to any list.
+
+
+@contextlib.contextmanager
+def written_sql():
+    """The statements run, as Django wrote them. SQLite has no row locks, so Django leaves
+    FOR UPDATE out there: it is told otherwise, and the clause comes off again before SQLite
+    reads the statement, so a lock asked for shows in the SQL on every database."""
+    with contextlib.ExitStack() as stack:
+        if connection.vendor == "sqlite":
+            stack.enter_context(
+                mock.patch.object(connection.features, "has_select_for_update", True)
+            )
+            stack.enter_context(
+                connection.execute_wrapper(
+                    lambda execute, sql, *args: execute(sql.replace(" FOR UPDATE", ""), *args)
+                )
+            )
+        yield stack.enter_context(CaptureQueriesContext(connection))
+
+
+def list_statements(captured):
+    """The statements on the compare list's tables, in order."""
+    tables = {f'"{model._meta.db_table}"' for model in (CompareList, CompareItem)}
+    return [query["sql"] for query in captured if any(table in query["sql"] for table in tables)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda token, devices: compare.add(token, devices[2]),
+        lambda token, devices: compare.remove(token, devices[0]),
+        lambda token, devices: compare.clear(token),
+        lambda token, devices: compare.replace(token, devices[1:]),
+    ],
+    ids=["add", "remove", "clear", "replace"],
+)
+def test_a_change_locks_the_list_row_before_reading_the_list(change):
+    devices = DeviceFactory.create_batch(3)
+    token = compare.new_token()
+    compare.replace(token, devices[:2])
+    with written_sql() as captured:
+        change(token, devices)
+    run = list_statements(captured)
+    table = CompareList._meta.db_table
+    assert run[0].startswith("SELECT") and f'FROM "{table}"' in run[0]
+    assert run[0].endswith("FOR UPDATE"), run[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own locking")
+def test_on_sqlite_every_write_transaction_takes_the_write_lock_when_it_begins():
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"

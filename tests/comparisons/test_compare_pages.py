@@ -281,7 +281,10 @@ def test_shared_table_is_served_from_cache(
     url = shared_url(mixed["phone"], mixed["laptop"])
     client.get(url)
     with django_assert_max_num_queries(version_queries):
-        client.get(url)
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "<h1>Nothing Phone (2) vs Yoga Slim 7x</h1>" in response.text
+    assert texts(cells(response.text, "RAM")) == ["12 GB", "32 GB"]
 
 
 def test_deleted_device_makes_a_shared_comparison_404(client, mixed, committed):
@@ -298,13 +301,20 @@ def test_pages_stay_in_the_query_budget(client, compare_catalog, django_assert_m
         client.post(ADD, {"device": device.slug})
     with django_assert_max_num_queries(8):
         response = client.get(LIST)
+    assert response.status_code == 200
+    assert all(device.name in response.text for device in devices)
     assert response.text.count('<th scope="row">') >= 40
     url = shared_url(*sorted(devices, key=lambda d: d.slug))
     with django_assert_max_num_queries(8):
         response = client.get(url)
+    assert response.status_code == 200
+    assert " vs ".join(d.name for d in sorted(devices, key=lambda d: d.slug)) in response.text
     assert response.text.count('<th scope="row">') >= 40
     with django_assert_max_num_queries(8):
-        client.get(url, {"only": "differences"}, **HTMX)
+        response = client.get(url, {"only": "differences"}, **HTMX)
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert response.text.count('<tr data-differs><th scope="row">') >= 30
 
 
 def test_compare_page_works_with_one_device(client, mixed):

@@ -117,7 +117,10 @@ def test_the_list_page_carries_chip_values_within_the_query_budget(
 ):
     give_list(client, [demo["phone"], demo["laptop"], demo["chip"]])
     with django_assert_max_num_queries(8):
-        html = client.get("/compare/").text
+        response = client.get("/compare/")
+    assert response.status_code == 200
+    html = response.text
+    assert all(device.name in html for device in (demo["phone"], demo["laptop"], demo["chip"]))
     assert html.count('<span class="chip-value">· Snapdragon 8+ Gen 1') == 2  # node, cores
 
 

@@ -67,6 +67,16 @@ def test_head_requests_do_not_count(client, trio):
     assert not ComparisonView.objects.exists()
 
 
+def test_head_requests_for_the_visitors_list_do_not_count(client, trio):
+    for slug in ("c", "a"):
+        client.post(reverse("comparisons:compare-add"), {"device": slug})
+    for _ in range(3):
+        assert client.head(reverse("comparisons:compare")).status_code == 200
+    assert not popular.buffer.pending
+    assert popular.flush() == 0
+    assert views("a-vs-c") == 0
+
+
 def test_a_hundred_gets_from_one_visitor_count_once(client, trio):
     for _ in range(100):
         assert client.get(URL).status_code == 200
@@ -133,14 +143,18 @@ def test_views_wait_in_the_buffer_without_a_query(
 ):
     client.get(URL)  # renders and stores the page
     with django_assert_num_queries(version_queries):
-        client.get(URL)  # the same visitor again
+        again = client.get(URL)  # the same visitor again
     with django_assert_num_queries(version_queries):
-        client.get(URL, REMOTE_ADDR="198.51.100.1")  # a new visitor, still buffered
+        other = client.get(URL, REMOTE_ADDR="198.51.100.1")  # a new visitor, still buffered
+    for response in (again, other):
+        assert response.status_code == 200
+        assert "<h1>A vs B</h1>" in response.text
     assert not ComparisonView.objects.exists()
     assert not ComparisonCount.objects.exists()
     assert popular.flush() == 2
     with django_assert_num_queries(version_queries):
-        client.get(URL)  # already written: remembered, not asked of the database
+        response = client.get(URL)  # already written: remembered, not asked of the database
+    assert response.status_code == 200 and "<h1>A vs B</h1>" in response.text
     assert views("a-vs-b") == 2
 
 
@@ -271,7 +285,10 @@ def test_popular_comparisons_skip_deleted_devices_and_order_by_views(trio):
 def test_popular_comparisons_cost_two_queries(trio, django_assert_max_num_queries):
     ComparisonCount.objects.create(key="a-vs-b", views=5)
     with django_assert_max_num_queries(2):
-        popular.popular_comparisons()
+        found = popular.popular_comparisons()
+    assert [(c.key, [d.name for d in c.devices], c.views) for c in found] == [
+        ("a-vs-b", ["A", "B"], 5)
+    ]
 
 
 def test_no_popular_comparisons_renders_nothing():

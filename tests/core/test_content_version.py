@@ -1,12 +1,14 @@
 """The content version moves when content changes commit, and only then."""
 
 import pytest
+from django.apps import apps
 from django.db import transaction
 
 from catalog.models import SpecValue
 from comparisons.models import CompareList
-from core.content import content_changed, content_version
+from core.content import ContentModel, content_changed, content_version
 from news.models import Article
+from tests import factories
 from tests.factories import ArticleFactory, DeviceFactory, SpecValueFactory
 
 
@@ -87,3 +89,41 @@ def test_the_next_scheduled_story_comes_with_the_version(settings, store):
     ArticleFactory(published_at=now - timezone.timedelta(days=1))
     assert next_due() == soon
     assert timezone.is_aware(next_due())
+
+
+CONTENT_MODELS = sorted(
+    (model for model in apps.get_models() if issubclass(model, ContentModel)),
+    key=lambda model: model._meta.label,
+)
+
+
+def make_row(model):
+    """A saved row of ``model`` from its factory (a content model needs one to be tested)."""
+    return getattr(factories, f"{model.__name__}Factory")()
+
+
+def test_every_content_model_is_found():
+    names = {model.__name__ for model in CONTENT_MODELS}
+    assert {"Brand", "Category", "Device", "SpecField", "SpecValue", "Article", "Tag"} <= names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", CONTENT_MODELS, ids=lambda model: model._meta.label)
+def test_saving_a_row_of_any_content_model_moves_the_version_when_it_commits(model, committed):
+    row = make_row(model)
+    before = content_version()
+    with committed():
+        row.save()
+        assert content_version() == before
+    assert content_version() != before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", CONTENT_MODELS, ids=lambda model: model._meta.label)
+def test_deleting_a_row_of_any_content_model_moves_the_version_when_it_commits(model, committed):
+    row = make_row(model)
+    before = content_version()
+    with committed():
+        row.delete()
+        assert content_version() == before
+    assert content_version() != before

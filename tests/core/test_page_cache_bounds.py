@@ -42,6 +42,7 @@ def test_junk_parameters_share_the_canonical_page(
             response = Client().get(f"/devices/?x{n}=junk{n}&utm_source=mail")
         assert response.status_code == 200
         assert f"junk{n}" not in response.text
+        assert ">Bounded Phone</a>" in response.text
 
 
 def test_parameter_order_does_not_make_a_new_entry(
@@ -49,7 +50,9 @@ def test_parameter_order_does_not_make_a_new_entry(
 ):
     Client().get("/devices/?sort=name&q=bounded")
     with django_assert_num_queries(version_queries):
-        Client().get("/devices/?q=bounded&sort=name")
+        response = Client().get("/devices/?q=bounded&sort=name")
+    assert response.status_code == 200
+    assert ">Bounded Phone</a>" in response.text
 
 
 @pytest.mark.skipif(

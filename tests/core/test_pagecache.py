@@ -87,6 +87,7 @@ def test_visitors_with_the_same_list_share_a_page_others_get_their_own(
     with django_assert_num_queries(1 + version_queries):  # the list, then the cached page
         shared = second.get(url)
     own = third.get(url)
+    assert shared.status_code == own.status_code == 200
     assert 'aria-label="Add Other Phone to your compare list"' in shared.text
     assert 'aria-label="Remove Other Phone from your compare list"' in own.text
 

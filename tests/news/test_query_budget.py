@@ -25,26 +25,29 @@ def visitor(request, client, newsroom):
     return client
 
 
-def news_urls(newsroom):
+def news_pages(newsroom):
+    """[(url, a text the page must show)]."""
     article = newsroom["articles"][5]
+    newest = ">Published story 0<"
     return [
-        reverse("news:home"),
-        reverse("news:article-list"),
-        reverse("news:article-list") + "?page=2",
-        newsroom["tags"][0].get_absolute_url(),
-        article.get_absolute_url(),
-        reverse("news:search") + "?q=published+story",
-        reverse("news:search") + "?q=handset",
-        reverse("news:feed"),
-        reverse("sitemap"),
+        (reverse("news:home"), newest),
+        (reverse("news:article-list"), newest),
+        (reverse("news:article-list") + "?page=2", ">Published story 20<"),
+        (newsroom["tags"][0].get_absolute_url(), newest),
+        (article.get_absolute_url(), f">{article.title}<"),
+        (reverse("news:search") + "?q=published+story", 'News <span class="muted small">(20)'),
+        (reverse("news:search") + "?q=handset", ">Handset 11<"),
+        (reverse("news:feed"), "<title>Published story 0</title>"),
+        (reverse("sitemap"), "<loc>http://testserver/sitemap-articles.xml</loc>"),
     ]
 
 
 def test_news_pages_stay_within_the_query_budget(visitor, newsroom, django_assert_max_num_queries):
-    for url in news_urls(newsroom):
+    for url, shown in news_pages(newsroom):
         with django_assert_max_num_queries(8, info=url):
             response = visitor.get(url)
         assert response.status_code == 200, url
+        assert shown in response.content.decode(), url
 
 
 def test_budget_holds_for_a_staff_preview(
@@ -62,3 +65,4 @@ def test_budget_holds_for_a_staff_preview(
     with django_assert_max_num_queries(11):
         response = client.get(hidden_stories["draft"].get_absolute_url())
     assert response.status_code == 200
+    assert ">Zebracorn draft story<" in response.text
