@@ -24,8 +24,8 @@ def make_hostile_catalog():
     """Two phones and their chip, every name and value hostile: a key text field, a key
     number field with a hostile unit, a field only the chip has (carried into the phones'
     rows with the chip's name), a source note, a source URL and a size to draw."""
-    phones = CategoryFactory(name="Phones")
-    chips = CategoryFactory(name="Chipsets")
+    phones = CategoryFactory(name="Phones", kind="phone")
+    chips = CategoryFactory(name="Chipsets", kind="chip")
     brand = BrandFactory(name=f"Brand {SCRIPT}", slug="hostile-brand")
     colour = SpecFieldFactory(
         name=f"Colour {SCRIPT}", slug="colour", key=True, categories=[phones, chips]
@@ -41,7 +41,9 @@ def make_hostile_catalog():
     )
     node = SpecFieldFactory(name=f"Node {BREAKOUT}", slug="node", categories=[phones, chips])
     # Read for the outline drawn to scale, whose label carries the device's name.
-    dimensions = SpecFieldFactory(name="Dimensions", slug="dimensions", categories=[phones])
+    dimensions = SpecFieldFactory(
+        name="Dimensions", slug="dimensions", role="dimensions", categories=[phones]
+    )
     chip = DeviceFactory(name=f"Chip {SCRIPT}", slug="hostile-chip", brand=brand, category=chips)
     first = DeviceFactory(
         name=f"Phone {SCRIPT}", slug="hostile-a", brand=brand, category=phones, powered_by=chip
