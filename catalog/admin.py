@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core import images
-from core.admin import ContentAdmin
+from core.admin import VersionedContentAdmin
 
 from .models import (
     VALUE_SHEET_ORDER,
@@ -27,7 +27,7 @@ from .units import SpecValueError, clean_value
 
 
 @admin.register(Brand)
-class BrandAdmin(ContentAdmin):
+class BrandAdmin(VersionedContentAdmin):
     list_display = ["name", "slug", "device_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -41,7 +41,7 @@ class BrandAdmin(ContentAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(ContentAdmin):
+class CategoryAdmin(VersionedContentAdmin):
     list_display = ["name", "slug", "kind", "order"]
     list_editable = ["kind", "order"]
     list_filter = ["kind"]
@@ -50,14 +50,14 @@ class CategoryAdmin(ContentAdmin):
 
 
 @admin.register(SpecGroup)
-class SpecGroupAdmin(ContentAdmin):
+class SpecGroupAdmin(VersionedContentAdmin):
     list_display = ["name", "order"]
     list_editable = ["order"]
     search_fields = ["name"]
 
 
 @admin.register(SpecField)
-class SpecFieldAdmin(ContentAdmin):
+class SpecFieldAdmin(VersionedContentAdmin):
     list_display = [
         "name",
         "group",
@@ -360,7 +360,7 @@ class DeviceForm(forms.ModelForm):
 
 
 @admin.register(Device)
-class DeviceAdmin(ContentAdmin):
+class DeviceAdmin(VersionedContentAdmin):
     form = DeviceForm
     list_display = ["name", "brand", "category", "release", "launch_price"]
     list_filter = ["category", "brand", ReleaseYearFilter]

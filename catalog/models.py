@@ -6,6 +6,7 @@ keep their tables (``db_table``), so existing sites moved without copying a row.
 
 import re
 
+import reversion
 from django.db import connections, models, transaction
 from django.db.models import F, Prefetch
 from django.db.models.expressions import RawSQL
@@ -26,6 +27,7 @@ from core.search import folded_contains
 from .units import SpecValueError, parse_number
 
 
+@reversion.register()
 class Brand(ContentModel):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
@@ -42,6 +44,7 @@ class Brand(ContentModel):
         return reverse("catalog:brand", args=[self.slug])
 
 
+@reversion.register()
 class Category(ContentModel):
     """Phones, Laptops, Chipsets, …: data, not code."""
 
@@ -85,6 +88,7 @@ class Category(ContentModel):
         return ("kind", self.kind)
 
 
+@reversion.register()
 class SpecGroup(ContentModel):
     name = models.CharField(max_length=100, unique=True)
     order = models.PositiveSmallIntegerField(default=0)
@@ -103,6 +107,7 @@ SHEET_ORDER = ["group__order", "group__name", "order", "name"]
 VALUE_SHEET_ORDER = [f"field__{name}" for name in SHEET_ORDER]
 
 
+@reversion.register()
 class SpecField(ContentModel):
     class Kind(models.TextChoices):
         NUMBER = "number", "Number"
@@ -289,6 +294,8 @@ class DeviceQuerySet(ContentQuerySet):
         )
 
 
+# One revision holds a device with its spec values and photos (see core.admin).
+@reversion.register(follow=("specs_for_revision", "photos"))
 class Device(ContentModel):
     name = models.CharField(max_length=200)
     # Never contains COMPARISON_SEPARATOR: the shareable comparison URL splits on it.
@@ -410,6 +417,12 @@ class Device(ContentModel):
             specs = self.specs.filter(field__key=True).select_related("field")
         return [spec for spec in specs if spec.field.key]
 
+    @property
+    def specs_for_revision(self):
+        """The spec values a revision of the device holds, with the fields their names come
+        from (one query, not one per value)."""
+        return self.specs.select_related("field")
+
     def spec_groups(self):
         """[(group, [spec values])] in sheet order; uses prefetched specs when present."""
         groups = []
@@ -462,6 +475,7 @@ class SpecValueQuerySet(ContentQuerySet):
         return set_iterable_class(self.order_by(), WithFields)
 
 
+@reversion.register()
 class SpecValue(ContentModel):
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="specs")
     field = models.ForeignKey(SpecField, on_delete=models.CASCADE, related_name="values")
@@ -528,6 +542,7 @@ class DevicePhotoQuerySet(ContentQuerySet):
         Device.objects.bulk_update(changed, ["image", "updated_at"])
 
 
+@reversion.register()
 class DevicePhoto(ContentModel):
     """A photo of a device; the first by ``order`` is its main photo.
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_htmx",
+    "reversion",
     # Layers: catalog, then comparisons and news, which build on it (see README).
     "catalog",
     "comparisons",

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db import router
+from reversion.admin import VersionAdmin
 
 from .content import content_changed
 
@@ -17,3 +18,11 @@ class ContentAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         content_changed(router.db_for_write(self.model))
+
+
+class VersionedContentAdmin(VersionAdmin, ContentAdmin):
+    """Admin for content whose every save is kept as a revision (django-reversion): each
+    add, change and admin action runs inside one revision with its user and comment, and
+    History lists them newest first."""
+
+    history_latest_first = True

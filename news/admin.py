@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from core import images
-from core.admin import ContentAdmin
+from core.admin import VersionedContentAdmin
 
 from .markdown import remote_images
 from .models import Article, StoryImage, Tag
@@ -17,7 +17,7 @@ IMAGE_UPLOADS = {models.ImageField: {"form_class": images.ImageUploadField}}
 
 
 @admin.register(Tag)
-class TagAdmin(ContentAdmin):
+class TagAdmin(VersionedContentAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -65,7 +65,7 @@ def _remote_warning(sources):
 
 
 @admin.register(Article)
-class ArticleAdmin(ContentAdmin):
+class ArticleAdmin(VersionedContentAdmin):
     list_display = ["title", "state", "status", "published_at", "author"]
     list_filter = ["status", "tags"]
     date_hierarchy = "published_at"

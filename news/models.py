@@ -2,6 +2,7 @@ import logging
 from io import BytesIO
 from pathlib import PurePosixPath
 
+import reversion
 from django.core.files.base import ContentFile
 from django.db import connections, models
 from django.urls import reverse
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 HERO_SIZES = (("hero_card", 640), ("hero_page", 1280))
 
 
+@reversion.register()
 class Tag(ContentModel):
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
@@ -219,6 +221,8 @@ class ArticleQuerySet(ContentQuerySet):
         return list(self.raw(*_newest_about_sql(connections[self.db], ids, limit)))
 
 
+# A revision holds a story with its images; its tags and devices are among its fields.
+@reversion.register(follow=("images",))
 class Article(ContentModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -337,6 +341,7 @@ class Article(ContentModel):
 STORY_IMAGE_WIDTH = 1600
 
 
+@reversion.register()
 class StoryImage(models.Model):
     """An image for a story's body, uploaded on the article's admin page, which shows the
     Markdown to paste. Stored clean and narrowed (core.images), under the site's media, so
