@@ -19,8 +19,9 @@ def refresh_planner_statistics(using=DEFAULT_DB_ALIAS):
 
 
 def after_migrate(using=DEFAULT_DB_ALIAS, **kwargs):
-    """After migrate: the Editors group with its permissions, and fresh statistics."""
-    from .editors import ensure_editors_group
+    """After migrate: the newsroom's groups with exactly their roles' permissions (core.editors),
+    and fresh statistics."""
+    from .editors import apply_roles
 
-    ensure_editors_group(using)
+    apply_roles(using=using)
     refresh_planner_statistics(using)

@@ -69,17 +69,32 @@ def give_list(settings):
     return give
 
 
-@pytest.fixture
-def editor_client(client, db):
-    """The client signed in as a staff member whose only permissions are the Editors group's."""
+def _signed_in_member(username, group_name):
+    """A new client signed in as a staff member whose only permissions are the group's."""
     from django.contrib.auth.models import Group, User
+    from django.test import Client
 
+    member = User.objects.create_user(username, password="pw", is_staff=True)
+    member.groups.add(Group.objects.get(name=group_name))
+    client = Client()
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def editor_client(db):
+    """A client signed in as a member of the Editors group only (``client`` stays a visitor)."""
     from core.editors import EDITORS_GROUP
 
-    editor = User.objects.create_user("editor", password="pw", is_staff=True)
-    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    client.force_login(editor)
-    return client
+    return _signed_in_member("editor", EDITORS_GROUP)
+
+
+@pytest.fixture
+def chief_editor_client(db):
+    """A client signed in as a member of the Chief editors group only."""
+    from core.editors import CHIEF_EDITORS_GROUP
+
+    return _signed_in_member("chief-editor", CHIEF_EDITORS_GROUP)
 
 
 @pytest.fixture

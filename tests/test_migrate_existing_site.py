@@ -15,6 +15,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.files.storage import default_storage
@@ -27,14 +28,19 @@ from catalog.models import Brand, Category, Device, DevicePhoto, SpecField, Spec
 from comparisons import compare
 from comparisons.models import CompareItem
 from core import images
-from core.editors import EDITORS_GROUP
+from core.editors import CHIEF_EDITORS_GROUP, EDITORS_GROUP, ROLES
 from news.models import Article, StoryImage
 from tests.factories import image_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# The last migrations before the move; every other app stays at its newest.
-BEFORE = {"comparisons": "0007_best_sort_ties_by_device", "news": "0004_story_images"}
+# The last migrations before the move (and before the newsroom's roles, which build on the
+# catalog); every other app stays at its newest.
+BEFORE = {
+    "comparisons": "0007_best_sort_ties_by_device",
+    "news": "0004_story_images",
+    "core": "0003_editorial",
+}
 # Apps such a site did not have yet: their tables come with the migration.
 NEWER_APPS = {"catalog", "reversion"}
 MOVED = ["brand", "category", "specgroup", "specfield", "device", "specvalue", "devicephoto"]
@@ -65,6 +71,8 @@ def before_nodes(loader):
 # Columns later migrations add to the old tables, with what they fill in: the rest of every
 # row must be as it was.
 ADDED_COLUMNS = {"comparisons_category": {"kind"}, "comparisons_specfield": {"role"}}
+# The newsroom's groups: migrate gives them the roles' permissions (checked on their own).
+ROLE_TABLES = {"auth_group", "auth_group_permissions"}
 
 
 def snapshot(without=None):
@@ -289,6 +297,7 @@ def fill_old_site(apps):
     old_types = ContentTypeThen.objects.filter(app_label="comparisons", model__in=MOVED)
     assert old_types.count() == len(MOVED)
     device_type = old_types.get(model="device")
+    Group.objects.filter(name=CHIEF_EDITORS_GROUP).delete()  # a role the old site had not
     editors, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
     editors.permissions.set(
         Permission.objects.get(content_type__app_label=app, codename=f"{action}_{model}")
@@ -361,7 +370,7 @@ def migrate_to_today():
     ContentType.objects.clear_cache()
 
 
-def only_content_types_and_migrations_changed(before, after):
+def only_content_types_migrations_and_roles_changed(before, after):
     assert set(before) <= set(after)
     assert {table.split("_")[0] for table in set(after) - set(before)} <= NEWER_APPS
     after = {table: rows for table, rows in after.items() if table in before}
@@ -388,7 +397,7 @@ def only_content_types_and_migrations_changed(before, after):
     changed = [
         table
         for table in before
-        if table not in {"django_content_type", "django_migrations"}
+        if table not in {"django_content_type", "django_migrations", *ROLE_TABLES}
         and after[table] != before[table]
     ]
     assert changed == []
@@ -439,9 +448,15 @@ def permissions_and_history_follow_the_models(old_site):
     User = get_user_model()
     editor = User.objects.get(username="editor")
     assert editor.groups.get().name == EDITORS_GROUP
+    for name, role in ROLES.items():
+        held = Group.objects.get(name=name).permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+        assert set(held) == role.permissions(), name
     assert editor.has_perm("catalog.change_device")
     assert editor.has_perm("catalog.view_specfield")
-    assert not editor.has_perm("catalog.delete_device")
+    assert editor.has_perm("catalog.add_devicephoto")
+    assert not editor.has_perm("catalog.change_specfield")
     assert not editor.has_perm("comparisons.change_device")
     assert User.objects.get(username="buyer").has_perm("catalog.delete_device")
     entry = LogEntry.objects.get()
@@ -537,7 +552,7 @@ def test_an_existing_site_migrates_without_losing_or_changing_a_row(old_site):
     migrate_to_today()
     after = snapshot(without=ADDED_COLUMNS)
 
-    only_content_types_and_migrations_changed(before, after)
+    only_content_types_migrations_and_roles_changed(before, after)
     catalog_models_read_the_old_rows(old_site)
     # The added columns hold what the migration read from the old names.
     assert dict(Category.objects.values_list("slug", "kind")) == {

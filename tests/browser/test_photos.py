@@ -1,14 +1,17 @@
-"""Pictures in a real browser: an editor uploads photos, a visitor sees resized copies at
-390 and 1280 px, and outlines keep their scale on screen."""
+"""Pictures in a real browser: an editor (a member of the Editors group, not a superuser)
+uploads photos, a visitor sees resized copies at 390 and 1280 px, and outlines keep their
+scale on screen."""
 
 import os
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.template.loader import render_to_string
 
 from catalog.models import Device
+from core.editors import EDITORS_GROUP
 from tests.browser.axe import assert_accessible
 from tests.factories import (
     CategoryFactory,
@@ -54,7 +57,10 @@ def sized_catalog():
 def test_an_editor_uploads_two_photos_and_visitors_see_resized_copies(
     live_server, page, browser, tmp_path, sized_catalog
 ):
-    get_user_model().objects.create_superuser("editor", "editor@example.com", PASSWORD)
+    editor = get_user_model().objects.create_user(
+        "editor", "editor@example.com", PASSWORD, is_staff=True
+    )
+    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
     phone, _laptop = sized_catalog
     front, back = tmp_path / "front.jpg", tmp_path / "back.jpg"
     front.write_bytes(image_bytes(900, 1600, color=(30, 30, 40)))

@@ -55,10 +55,10 @@ def test_budget_holds_for_a_staff_preview(
 ):
     from django.contrib.auth.models import User
 
-    from core.editors import ensure_editors_group
+    from core.editors import EDITORS_GROUP, apply_roles
 
     editor = User.objects.create_user("ed", password="pw", is_staff=True)
-    editor.groups.add(ensure_editors_group())
+    editor.groups.add(apply_roles()[EDITORS_GROUP])
     client.force_login(editor)
     # A visitor's page, plus the editor's session, user and (two) permission lookups, minus
     # the content version (previews are never cached).
