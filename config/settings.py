@@ -6,6 +6,7 @@ Defaults suit a laptop: SQLite in the project folder, DEBUG on. Production runs
 
 import os
 import re
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,6 +52,21 @@ def env_int(name, default, minimum=0):
             f"{name}={os.environ[name]!r} is not a whole number of at least {minimum}."
         )
     return number
+
+
+def env_time_zone(name, default):
+    """An IANA time zone name ("Europe/London"); one Python does not know stops the start."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r} is not a time zone: use an IANA name such as "
+            "Europe/London, America/New_York or UTC."
+        ) from None
+    return value
 
 
 DEBUG = env_bool("DEBUG", default=True)
@@ -194,7 +210,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# The newsroom's zone: pages show times in it and the admin takes them in it (stored in UTC).
+TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 

@@ -1,13 +1,21 @@
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from core import images
 from core.admin import VersionedContentAdmin
+from core.timezones import times_are_in
 
 from .markdown import remote_images
 from .models import Article, StoryImage, Tag
@@ -24,11 +32,89 @@ class TagAdmin(VersionedContentAdmin):
 
 
 class ScheduleForm(forms.Form):
+    """The time to publish the selected stories at and, if any of them is live, what
+    becomes of it: a live story dated in the future is hidden until then."""
+
+    TAKE_OFFLINE, KEEP_LIVE = "offline", "keep"
+
     published_at = forms.SplitDateTimeField(
         label="Publish at",
-        widget=admin.widgets.AdminSplitDateTime,
-        help_text="Server time zone. A time in the past publishes at once.",
+        widget=AdminSplitDateTime,
+        help_text="A time in the past publishes at once.",
     )
+    live = forms.ChoiceField(
+        label="The live story",
+        widget=forms.RadioSelect,
+        choices=[
+            (TAKE_OFFLINE, "Take it offline until then"),
+            (KEEP_LIVE, "Keep it live and only change its date"),
+        ],
+        help_text=(
+            "Taken offline, it leaves the site now and comes back at the new time. Kept live, "
+            "it stays on the site showing the new date, which must then be a time that has "
+            "passed: a date to come would hide it until then."
+        ),
+    )
+
+    def __init__(self, *args, any_live=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not any_live:
+            del self.fields["live"]
+
+    def clean(self):
+        cleaned = super().clean()
+        when = cleaned.get("published_at")
+        if cleaned.get("live") == self.KEEP_LIVE and when and when > timezone.now():
+            self.add_error(
+                "published_at",
+                "A live story dated in the future is hidden until then. To keep it live, "
+                "choose a time that has passed; to move it to this time, take it offline.",
+            )
+        return cleaned
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Draft, Scheduled or Published (live), as Article.state tells them apart."""
+
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("draft", "Draft"), ("scheduled", "Scheduled"), ("live", "Published (live)")]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "draft":
+                return queryset.drafts()
+            case "scheduled":
+                return queryset.scheduled()
+            case "live":
+                return queryset.published()
+        return queryset
+
+
+# The editorial calendar: this week and the next four, each story under its day; a day
+# lists this many at most and links to the story list for the rest.
+CALENDAR_WEEKS = 5
+CALENDAR_PER_DAY = 20
+
+
+class CalendarForm(forms.Form):
+    # Bounded so that a week's neighbours and its days in any time zone are real dates.
+    start = forms.DateField(
+        required=False,
+        validators=[MinValueValidator(date(1900, 1, 1)), MaxValueValidator(date(2999, 12, 31))],
+    )
+
+
+def _calendar_weeks(first):
+    """CALENDAR_WEEKS weeks of dates from ``first`` (a Monday), and the aware datetimes in
+    the current time zone at which they begin and end."""
+    days = [first + timedelta(days=n) for n in range(7 * CALENDAR_WEEKS)]
+    zone = timezone.get_current_timezone()
+    begin = datetime.combine(days[0], time.min, tzinfo=zone)
+    end = datetime.combine(days[-1] + timedelta(days=1), time.min, tzinfo=zone)
+    return [days[n : n + 7] for n in range(0, len(days), 7)], begin, end
 
 
 class StoryImageInline(admin.TabularInline):
@@ -67,7 +153,7 @@ def _remote_warning(sources):
 @admin.register(Article)
 class ArticleAdmin(VersionedContentAdmin):
     list_display = ["title", "state", "status", "published_at", "author"]
-    list_filter = ["status", "tags"]
+    list_filter = [StateFilter, "tags"]
     date_hierarchy = "published_at"
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
@@ -76,6 +162,8 @@ class ArticleAdmin(VersionedContentAdmin):
     actions = ["publish_now", "schedule"]
     inlines = [StoryImageInline]
     formfield_overrides = IMAGE_UPLOADS
+    # Adds the calendar link to the changelist of the template the base admin uses.
+    change_list_template = "news/admin_article_change_list.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "author"]}),
         ("Publishing", {"fields": ["status", "published_at"]}),
@@ -118,6 +206,56 @@ class ArticleAdmin(VersionedContentAdmin):
         )
         return initial
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "published_at":
+            formfield.help_text = f"{db_field.help_text} {times_are_in()}"
+        return formfield
+
+    def changelist_view(self, request, extra_context=None):
+        base = super().change_list_template or "admin/change_list.html"
+        return super().changelist_view(request, {"base_change_list": base, **(extra_context or {})})
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_calendar"
+        calendar = path("calendar/", self.admin_site.admin_view(self.calendar_view), name=name)
+        return [calendar, *super().get_urls()]
+
+    def calendar_view(self, request):
+        """Stories by day over CALENDAR_WEEKS weeks from the week of ``?start=`` (this week
+        by default), in the site's time zone: what is scheduled and what went out."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = CalendarForm(request.GET)
+        today = timezone.localdate()
+        start = (form.is_valid() and form.cleaned_data["start"]) or today
+        first = start - timedelta(days=start.weekday())
+        weeks, begin, end = _calendar_weeks(first)
+        by_day = defaultdict(list)
+        for story in Article.objects.on_calendar(begin, end, CALENDAR_PER_DAY + 1):
+            by_day[story.day].append(story)
+        span = timedelta(weeks=CALENDAR_WEEKS)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Editorial calendar",
+            "opts": self.opts,
+            "form": form,
+            "today": today,
+            "first": first,
+            "last": end.date() - timedelta(days=1),
+            "earlier": first - span,
+            "later": first + span,
+            "times_are_in": times_are_in(),
+            "weeks": [
+                [
+                    (day, by_day[day][:CALENDAR_PER_DAY], len(by_day[day]) > CALENDAR_PER_DAY)
+                    for day in week
+                ]
+                for week in weeks
+            ],
+        }
+        return TemplateResponse(request, "news/admin_calendar.html", context)
+
     @staticmethod
     def _publish(queryset, when):
         """Publish at ``when``; returns how many. The queryset bumps the content version."""
@@ -132,23 +270,29 @@ class ArticleAdmin(VersionedContentAdmin):
 
     @admin.action(description="Schedule…", permissions=["change"])
     def schedule(self, request, queryset):
-        form = ScheduleForm(request.POST if "apply" in request.POST else None)
+        """Asks for a time, and first whether a live story among them goes offline until
+        then; "Schedule" applies it."""
+        articles = list(queryset.only("title", "status", "published_at"))
+        live = [article for article in articles if article.is_live]
+        form = ScheduleForm(request.POST if "apply" in request.POST else None, any_live=bool(live))
         if form.is_valid():
             when = form.cleaned_data["published_at"]
             count = self._publish(queryset, when)
-            verb = "Scheduled" if when > timezone.now() else "Published"
-            self.message_user(
-                request,
-                f"{verb} {count} article(s) for {when:%Y-%m-%d %H:%M %Z}.",
-                messages.SUCCESS,
-            )
+            later = when > timezone.now()
+            message = f"{'Scheduled' if later else 'Published'} {count} article(s) for "
+            message += f"{timezone.localtime(when):%Y-%m-%d %H:%M %Z}"
+            if live and later:
+                message += f"; {len(live)} live article(s) taken offline until then"
+            self.message_user(request, f"{message}.", messages.SUCCESS)
             return None
         context = {
             **self.admin_site.each_context(request),
             "title": "Schedule articles",
             "opts": self.model._meta,
-            "articles": queryset,
+            "articles": articles,
+            "live": live,
             "form": form,
+            "times_are_in": times_are_in(),
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "media": self.media + form.media,
         }

@@ -5,6 +5,8 @@ from pathlib import PurePosixPath
 import reversion
 from django.core.files.base import ContentFile
 from django.db import connections, models
+from django.db.models import Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -163,13 +165,37 @@ class ArticleQuerySet(ContentQuerySet):
         """Published and due: the only articles any public page, feed or search may show."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published with a time still to come: they go live by the clock."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def drafts(self):
+        """Not published, or published without a time: Article.state calls them "Draft"."""
+        return self.filter(
+            ~models.Q(status=Article.Status.PUBLISHED) | models.Q(published_at__isnull=True)
+        )
+
+    def on_calendar(self, begin, end, per_day):
+        """Published stories dated from ``begin`` up to ``end`` (aware), soonest first, each
+        with its ``day`` in the current time zone; at most ``per_day`` of any day. One query,
+        of at most ``per_day`` rows a day."""
+        day = TruncDate("published_at", tzinfo=timezone.get_current_timezone())
+        return (
+            self.filter(
+                status=Article.Status.PUBLISHED, published_at__gte=begin, published_at__lt=end
+            )
+            .annotate(
+                day=day,
+                rank=Window(RowNumber(), partition_by=day, order_by=["published_at", "pk"]),
+            )
+            .filter(rank__lte=per_day)
+            .order_by("published_at", "pk")
+            .only("title", "status", "published_at")
+        )
+
     def next_due_query(self):
         """``published_at`` of scheduled stories, soonest first (``.first()`` runs it)."""
-        return (
-            self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-        )
+        return self.scheduled().order_by("published_at").values_list("published_at", flat=True)
 
     def for_cards(self):
         """Only the columns a card or a list item shows (Article.CARD_FIELDS)."""

@@ -121,3 +121,25 @@ def test_production_understands_off_as_no():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "europe/london", "../../etc/passwd"])
+def test_an_unknown_time_zone_stops_the_start(zone):
+    result = run_manage(
+        "check", SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="x.example", TIME_ZONE=zone
+    )
+    assert result.returncode != 0
+    assert f"TIME_ZONE={zone!r} is not a time zone" in result.stderr
+
+
+def test_the_time_zone_comes_from_the_environment():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.TIME_ZONE)",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="specwise.example",
+        TIME_ZONE="Europe/London",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "Europe/London"
