@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core import images
-from core.admin import VersionedContentAdmin
+from core.admin import ConflictCheckedAdmin, VersionedContentAdmin
 
 from .models import (
     VALUE_SHEET_ORDER,
@@ -129,6 +129,15 @@ class SpecValueForm(forms.ModelForm):
 
     def _provenance(self):
         return (self.instance.value, self.instance.number, self.instance.source)
+
+    def has_changed(self):
+        # A new row with nothing typed in it creates nothing, whichever field it names: the
+        # pre-filled rows may have moved since the page was drawn (another editor filled
+        # one in meanwhile), and an untouched row must not turn into an error.
+        typed = any(self[name].data not in (None, "") for name in ("value", "number", "source"))
+        if self.instance.pk is None and not typed:
+            return False
+        return super().has_changed()
 
     def clean(self):
         data = super().clean()
@@ -360,7 +369,7 @@ class DeviceForm(forms.ModelForm):
 
 
 @admin.register(Device)
-class DeviceAdmin(VersionedContentAdmin):
+class DeviceAdmin(ConflictCheckedAdmin, VersionedContentAdmin):
     form = DeviceForm
     list_display = ["name", "brand", "category", "release", "launch_price"]
     list_filter = ["category", "brand", ReleaseYearFilter]

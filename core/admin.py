@@ -1,9 +1,11 @@
 """Admin machinery shared by the content apps."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db import router
 from reversion.admin import VersionAdmin
 
+from .conflicts import TOKEN_FIELD, ConflictCheckedForm
 from .content import content_changed
 
 
@@ -26,3 +28,29 @@ class VersionedContentAdmin(VersionAdmin, ContentAdmin):
     History lists them newest first."""
 
     history_latest_first = True
+
+
+class ConflictCheckedAdmin(admin.ModelAdmin):
+    """A change form that never saves over changes made since it was opened: it carries
+    the version it was opened on and refuses a stale save, saying who changed what
+    (core.conflicts). The add form has nothing to check."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], TOKEN_FIELD]}), *rest]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if "fields" in kwargs:
+            fields = kwargs.pop("fields")
+        else:
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if fields is not None:
+            # The token is the form's own field, not the model's.
+            fields = [name for name in fields if name != TOKEN_FIELD]
+        form = super().get_form(request, obj, change=change, fields=fields, **kwargs)
+        if obj is None or not self.has_change_permission(request, obj):
+            return form
+        return type(form.__name__, (ConflictCheckedForm, form), {})

@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from core import images
-from core.admin import VersionedContentAdmin
+from core.admin import ConflictCheckedAdmin, VersionedContentAdmin
 from core.timezones import times_are_in
 
 from .markdown import remote_images
@@ -151,7 +151,7 @@ def _remote_warning(sources):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionedContentAdmin):
+class ArticleAdmin(ConflictCheckedAdmin, VersionedContentAdmin):
     list_display = ["title", "state", "status", "published_at", "author"]
     list_filter = [StateFilter, "tags"]
     date_hierarchy = "published_at"

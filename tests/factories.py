@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from PIL import Image
 
 from catalog.models import Brand, Category, Device, DevicePhoto, SpecField, SpecGroup, SpecValue
+from core.conflicts import TOKEN_FIELD, current_token
 from news.models import Article, Tag
 
 
@@ -144,10 +145,19 @@ class DevicePhotoFactory(factory.django.DjangoModelFactory):
         color = (200, 40, 40)
 
 
+def form_token(obj):
+    """The version token a change form opened now on ``obj`` carries (core.conflicts); an
+    add form (``obj`` not saved yet) has none."""
+    if obj.pk is None:
+        return {}
+    return {TOKEN_FIELD: current_token(type(obj), obj.pk, "default")}
+
+
 def device_form_data(device):
-    """The device admin change form's own fields for ``device``, as a browser posts them;
-    tests add the inline rows they need."""
+    """The device admin change form's own fields for ``device``, as a browser opened now
+    posts them; tests add the inline rows they need."""
     return {
+        **form_token(device),
         "name": device.name,
         "slug": device.slug,
         "brand": device.brand_id,

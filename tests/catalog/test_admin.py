@@ -614,10 +614,12 @@ def test_saving_one_edit_among_40_rows_validates_without_a_query_per_row(
     rows = [{"id": s.pk, "field": s.field_id, "value": s.value, "number": s.number} for s in specs]
     rows[0]["value"] = "1.34 kg"
     url = reverse("admin:catalog_device_change", args=[device.pk])
-    # 25 for the save, and the revision it leaves: the device's values and photos read once
-    # (not per row), its content types, one revision and its versions in one insert.
+    data = _inline_data(device, rows)
+    # The save, one query to check nobody changed the device meanwhile (core.conflicts),
+    # and the revision it leaves: the device's values and photos read once (not per row),
+    # its content types, one revision and its versions in one insert.
     with django_assert_max_num_queries(32):
-        response = admin_client.post(url, _inline_data(device, rows))
+        response = admin_client.post(url, data)
     assert response.status_code == 302
     specs[0].refresh_from_db()
     assert (specs[0].value, specs[0].number) == ("1.34 kg", 1340)
@@ -631,8 +633,9 @@ def test_a_refused_edit_among_40_rows_redraws_the_page_within_budget(
     rows = [{"id": s.pk, "field": s.field_id, "value": s.value, "number": s.number} for s in specs]
     rows[3]["value"] = "2 kilo"
     url = reverse("admin:catalog_device_change", args=[device.pk])
+    data = _inline_data(device, rows)
     with django_assert_max_num_queries(25):
-        response = admin_client.post(url, _inline_data(device, rows))
+        response = admin_client.post(url, data)
     assert response.status_code == 200
     assert "unknown unit “kilo”" in response.text
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.content import content_version
 from core.editors import EDITORS_GROUP
 from news.models import Article, Tag
-from tests.factories import ArticleFactory, DeviceFactory, TagFactory
+from tests.factories import ArticleFactory, DeviceFactory, TagFactory, form_token
 
 pytestmark = pytest.mark.django_db
 
@@ -218,8 +218,9 @@ def test_a_view_only_user_can_neither_see_nor_run_the_publishing_actions(client,
 
 
 def _change_form_data(article, **changes):
-    """POST data for the article change form, as it stands, with ``changes``."""
+    """POST data for the article change form, opened now, with ``changes``."""
     data = {
+        **form_token(article),
         "title": article.title,
         "slug": article.slug,
         "summary": article.summary,
