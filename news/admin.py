@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 
 from core import images
 from core.admin import VersionedContentAdmin
+from core.trash_admin import TrashAdmin
 
 from .markdown import remote_images
 from .models import Article, StoryImage, Tag
@@ -65,7 +66,7 @@ def _remote_warning(sources):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionedContentAdmin):
+class ArticleAdmin(TrashAdmin, VersionedContentAdmin):
     list_display = ["title", "state", "status", "published_at", "author"]
     list_filter = ["status", "tags"]
     date_hierarchy = "published_at"
