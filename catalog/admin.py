@@ -1,3 +1,4 @@
+from collections import defaultdict
 from itertools import groupby
 from operator import attrgetter
 
@@ -7,11 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count
 from django.forms.models import ModelChoiceIterator
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.html import format_html
 
 from core import images
 from core.admin import ConflictCheckedAdmin, VersionedContentAdmin
+from core.trash import linked_from
+from core.trash_admin import TrashAdmin
 
 from .models import (
     VALUE_SHEET_ORDER,
@@ -368,8 +372,47 @@ class DeviceForm(forms.ModelForm):
         return data
 
 
+def deletion_effects(ids):
+    """What deleting the devices ``ids`` takes with it and changes elsewhere, as sentences for
+    the delete confirmation; four or five queries, whatever the count.
+
+    A device each of them powers loses "Powered by" and its carried values: the chip's
+    values for the fields it has none of its own for.
+    """
+    values = list(
+        SpecValue.objects.filter(device__in=ids).order_by().values_list("device_id", "field_id")
+    )
+    photos = DevicePhoto.objects.filter(device__in=ids).count()
+    parts = [f"Photos: {photos}", f"spec values: {len(values)}"]
+    for model, count in linked_from(Device, ids):
+        if count:
+            plural = model._meta.verbose_name_plural
+            name = model._meta.verbose_name if count == 1 else plural
+            parts.append(f"mentioned in {count} {name} (the {plural} stay)")
+    notes = [", ".join(parts) + "."]
+    powered = list(
+        Device.objects.filter(powered_by__in=ids)
+        .exclude(pk__in=ids)
+        .order_by()
+        .values_list("pk", "powered_by_id")
+    )
+    if powered:
+        fields = defaultdict(set)
+        for device_id, field_id in values:
+            fields[device_id].add(field_id)
+        own = SpecValue.objects.filter(device__in=[pk for pk, _chip in powered]).order_by()
+        for device_id, field_id in own.values_list("device_id", "field_id"):
+            fields[device_id].add(field_id)
+        carried = sum(len(fields[chip] - fields[pk]) for pk, chip in powered)
+        lose = "device loses" if len(powered) == 1 else "devices lose"
+        notes.append(
+            f"{len(powered)} {lose} “Powered by” and {carried} carried value{pluralize(carried)}."
+        )
+    return notes
+
+
 @admin.register(Device)
-class DeviceAdmin(ConflictCheckedAdmin, VersionedContentAdmin):
+class DeviceAdmin(ConflictCheckedAdmin, TrashAdmin, VersionedContentAdmin):
     form = DeviceForm
     list_display = ["name", "brand", "category", "release", "launch_price"]
     list_filter = ["category", "brand", ReleaseYearFilter]
@@ -384,6 +427,10 @@ class DeviceAdmin(ConflictCheckedAdmin, VersionedContentAdmin):
         ("Launch", {"fields": [("released", "released_precision"), "launch_price"]}),
         ("Presentation", {"fields": ["summary"]}),
     ]
+
+    def deletion_notes(self, request, queryset):
+        ids = [device.pk for device in queryset]
+        return [*deletion_effects(ids), *super().deletion_notes(request, queryset)]
 
     @admin.display(description="released", ordering="released")
     def release(self, device):

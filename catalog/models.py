@@ -4,9 +4,11 @@ These models lived in the ``comparisons`` app until the catalog got an app of it
 keep their tables (``db_table``), so existing sites moved without copying a row.
 """
 
+import json
 import re
 
 import reversion
+from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models, transaction
 from django.db.models import F, Prefetch
 from django.db.models.expressions import RawSQL
@@ -18,6 +20,8 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from reversion.errors import RevertError
+from reversion.models import Version
 
 from core import images
 from core.content import ContentModel, ContentQuerySet, content_version, in_request
@@ -549,7 +553,8 @@ class DevicePhoto(ContentModel):
     ``image`` is the clean master (see core.images: checked, metadata such as GPS removed,
     orientation applied), named by its content hash, with its resized copies beside it, all
     made once when a new file is saved. Saving or deleting a photo keeps ``Device.image``
-    pointing at the main one; the files go when no photo or device uses them any more.
+    pointing at the main one; the files go when no photo or device uses them any more and
+    no version (the trash, a device's history) names them.
     """
 
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="photos")
@@ -608,20 +613,44 @@ class DevicePhoto(ContentModel):
         return written
 
 
+def photo_file_in_use(name):
+    """Whether a photo or a device uses the master ``name``, or a version of a photo (in the
+    trash or a device's history, which can bring it back) names it."""
+    photo_versions = Version.objects.filter(
+        content_type=ContentType.objects.get_for_model(DevicePhoto),
+        serialized_data__contains=json.dumps(name, ensure_ascii=False),
+    )
+    return (
+        DevicePhoto.objects.filter(image=name).exists()
+        or Device.objects.filter(image=name).exists()
+        or photo_versions.exists()
+    )
+
+
 def delete_unused_photo_files(names):
-    """Delete the masters ``names`` and their copies where no photo or device uses them."""
+    """Delete the masters ``names`` and their copies where nothing uses them."""
     for name in names:
-        used = (
-            DevicePhoto.objects.filter(image=name).exists()
-            or Device.objects.filter(image=name).exists()
-        )
-        if name and not used:
+        if name and not photo_file_in_use(name):
             images.delete_files([name, *images.copy_names(name)])
 
 
 @receiver(post_delete, sender=DevicePhoto)
 def _photo_deleted(sender, instance, using, **kwargs):
-    """Files go once the deletion commits (a rolled-back delete keeps them). A signal rather
-    than delete(): a device's photos are also deleted by the database cascade."""
+    """Files go once the deletion commits (a rolled-back delete keeps them) if nothing uses
+    them. A signal rather than delete(): a device's photos are also deleted by the database
+    cascade."""
     name = instance.image.name
+    transaction.on_commit(lambda: delete_unused_photo_files([name]), using=using)
+
+
+@receiver(post_delete, sender=Version)
+def _photo_version_deleted(sender, instance, using, **kwargs):
+    """The files of a deleted photo stay while a version names them: when the last one goes
+    (deleted for good from the trash, or old revisions pruned), so do they."""
+    if instance.content_type_id != ContentType.objects.get_for_model(DevicePhoto).pk:
+        return
+    try:
+        name = instance.field_dict["image"].name
+    except (RevertError, KeyError, AttributeError):
+        return  # a version this code cannot read names no file it knows
     transaction.on_commit(lambda: delete_unused_photo_files([name]), using=using)

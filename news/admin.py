@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from core import images
 from core.admin import ConflictCheckedAdmin, VersionedContentAdmin
 from core.timezones import times_are_in
+from core.trash_admin import TrashAdmin
 
 from .markdown import remote_images
 from .models import Article, StoryImage, Tag
@@ -151,7 +152,7 @@ def _remote_warning(sources):
 
 
 @admin.register(Article)
-class ArticleAdmin(ConflictCheckedAdmin, VersionedContentAdmin):
+class ArticleAdmin(ConflictCheckedAdmin, TrashAdmin, VersionedContentAdmin):
     list_display = ["title", "state", "status", "published_at", "author"]
     list_filter = [StateFilter, "tags"]
     date_hierarchy = "published_at"

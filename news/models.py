@@ -363,6 +363,11 @@ class Article(ContentModel):
         )
 
 
+# The rows of "devices mentioned": a device's deletion keeps the stories' links to it in its
+# revision, so that restoring the device brings them back (core.trash).
+reversion.register(Article.devices.through)
+
+
 # A story's images are shown as they are (Markdown has no srcset): at most this wide.
 STORY_IMAGE_WIDTH = 1600
 

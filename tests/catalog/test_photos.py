@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from reversion.models import Revision
 
 from catalog.models import Device, DevicePhoto
 from core import images
@@ -146,12 +147,18 @@ def test_the_main_photo_follows_the_order_and_deletions(admin_client, committed)
     device.refresh_from_db()
     assert device.image.name == blue.image.name
     assert device.updated_at > before  # its share cards are drawn again
+    files = stored_files()
     with committed():
         rows = [{"photo": red, "delete": True}, {"photo": blue, "delete": True}]
         assert post(admin_client, device, photos=rows).status_code == 302
     device.refresh_from_db()
     assert device.image.name == ""
-    assert stored_files() == []  # the files went with the rows
+    # The device's history holds the photos (restoring a version brings them back): their
+    # files stay while a version names them, and go with the last one.
+    assert stored_files() == files
+    with committed():
+        Revision.objects.all().delete()
+    assert stored_files() == []
 
 
 def test_files_a_copied_device_still_shows_are_kept(committed):
