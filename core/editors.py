@@ -5,6 +5,7 @@ EDITORS_GROUP = "Editors"
 EDITOR_PERMISSIONS = [
     ("news", "article", ["add", "change", "delete", "view"]),
     ("news", "tag", ["add", "change", "delete", "view"]),
+    ("news", "author", ["add", "change", "view"]),
     ("catalog", "device", ["add", "change", "view"]),
     ("catalog", "specvalue", ["add", "change", "view"]),
     ("catalog", "brand", ["add", "change", "view"]),

@@ -10,7 +10,7 @@ from core import images
 from core.admin import VersionedContentAdmin
 
 from .markdown import remote_images
-from .models import Article, StoryImage, Tag
+from .models import Article, Author, StoryImage, Tag
 
 # Uploads follow the site's image rules (core.images); a refusal names the file.
 IMAGE_UPLOADS = {models.ImageField: {"form_class": images.ImageUploadField}}
@@ -21,6 +21,16 @@ class TagAdmin(VersionedContentAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Author)
+class AuthorAdmin(VersionedContentAdmin):
+    list_display = ["name", "slug", "user"]
+    list_select_related = ["user"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "bio", "photo", "user"]
+    formfield_overrides = IMAGE_UPLOADS
 
 
 class ScheduleForm(forms.Form):
@@ -67,11 +77,12 @@ def _remote_warning(sources):
 @admin.register(Article)
 class ArticleAdmin(VersionedContentAdmin):
     list_display = ["title", "state", "status", "published_at", "author"]
+    list_select_related = ["author"]
     list_filter = ["status", "tags"]
     date_hierarchy = "published_at"
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["tags", "devices"]
+    autocomplete_fields = ["author", "tags", "devices"]
     readonly_fields = ["preview"]
     actions = ["publish_now", "schedule"]
     inlines = [StoryImageInline]
@@ -113,9 +124,10 @@ class ArticleAdmin(VersionedContentAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        initial.setdefault(
-            "author", request.user.get_full_name().strip() or request.user.get_username()
-        )
+        # Signed by the author whose staff account this is, if any.
+        author = Author.objects.filter(user_id=request.user.pk).only("pk").first()
+        if author is not None:
+            initial.setdefault("author", author.pk)
         return initial
 
     @staticmethod
