@@ -44,6 +44,8 @@ EDITORS = Role(
         ("news", "article", EVERYTHING),
         ("news", "storyimage", EVERYTHING),
         ("news", "tag", EVERYTHING),
+        # Bylines point at authors (PROTECT): removing one is a chief editor's call.
+        ("news", "author", ("add", "change", "view")),
         ("catalog", "device", EVERYTHING),
         ("catalog", "specvalue", EVERYTHING),
         ("catalog", "devicephoto", EVERYTHING),
@@ -59,6 +61,7 @@ CHIEF_EDITORS = EDITORS.plus(
         ("catalog", "specgroup", EVERYTHING),
         ("catalog", "specfield", EVERYTHING),
         ("comparisons", "comparisoncount", VIEW),
+        ("news", "author", EVERYTHING),
     ),
     custom=(
         ("core", "import_catalog"),

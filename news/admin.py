@@ -19,7 +19,7 @@ from core.timezones import times_are_in
 from core.trash_admin import TrashAdmin
 
 from .markdown import remote_images
-from .models import Article, StoryImage, Tag
+from .models import Article, Author, StoryImage, Tag
 
 # Uploads follow the site's image rules (core.images); a refusal names the file.
 IMAGE_UPLOADS = {models.ImageField: {"form_class": images.ImageUploadField}}
@@ -30,6 +30,16 @@ class TagAdmin(VersionedContentAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Author)
+class AuthorAdmin(VersionedContentAdmin):
+    list_display = ["name", "slug", "user"]
+    list_select_related = ["user"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "bio", "photo", "user"]
+    formfield_overrides = IMAGE_UPLOADS
 
 
 class ScheduleForm(forms.Form):
@@ -154,11 +164,12 @@ def _remote_warning(sources):
 @admin.register(Article)
 class ArticleAdmin(ConflictCheckedAdmin, TrashAdmin, VersionedContentAdmin):
     list_display = ["title", "state", "status", "published_at", "author"]
+    list_select_related = ["author"]
     list_filter = [StateFilter, "tags"]
     date_hierarchy = "published_at"
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["tags", "devices"]
+    autocomplete_fields = ["author", "tags", "devices"]
     readonly_fields = ["preview"]
     actions = ["publish_now", "schedule"]
     inlines = [StoryImageInline]
@@ -202,9 +213,10 @@ class ArticleAdmin(ConflictCheckedAdmin, TrashAdmin, VersionedContentAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        initial.setdefault(
-            "author", request.user.get_full_name().strip() or request.user.get_username()
-        )
+        # Signed by the author whose staff account this is, if any.
+        author = Author.objects.filter(user_id=request.user.pk).only("pk").first()
+        if author is not None:
+            initial.setdefault("author", author.pk)
         return initial
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -273,7 +285,7 @@ class ArticleAdmin(ConflictCheckedAdmin, TrashAdmin, VersionedContentAdmin):
     def schedule(self, request, queryset):
         """Asks for a time, and first whether a live story among them goes offline until
         then; "Schedule" applies it."""
-        articles = list(queryset.only("title", "status", "published_at"))
+        articles = list(queryset.select_related(None).only("title", "status", "published_at"))
         live = [article for article in articles if article.is_live]
         form = ScheduleForm(request.POST if "apply" in request.POST else None, any_live=bool(live))
         if form.is_valid():

@@ -28,11 +28,12 @@ class NewsConfig(AppConfig):
 
         from .demo import load_stories
         from .models import Article
-        from .sitemaps import ArticleSitemap, TagSitemap
+        from .sitemaps import ArticleSitemap, AuthorSitemap, TagSitemap
 
         # A story scheduled for later goes live by the clock: cached pages end then.
         register_schedule(Article, "published_at", status=Article.Status.PUBLISHED)
         register_sitemap("articles", ArticleSitemap)
         register_sitemap("tags", TagSitemap)
+        register_sitemap("authors", AuthorSitemap)
         register_demo("stories", load_stories)
         post_migrate.connect(ensure_link_content_type, sender=self)

@@ -1,6 +1,6 @@
 """Demo stories for ``manage.py load_demo``: four articles about the demo catalog's devices.
 
-Idempotent: stories and tags are matched by slug and updated in place. Devices are
+Idempotent: stories, their authors and tags are matched by slug and updated in place. Devices are
 looked up by slug; any the catalog does not have yet are skipped.
 """
 
@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from catalog.models import Device
 
-from .models import Article, Tag
+from .models import Article, Author, Tag
 
 XIAOMI_BODY = """\
 Xiaomi built its name on phones that undercut the competition. Its founder and chief
@@ -117,6 +117,12 @@ It runs Windows 11. Apps built for Arm run natively; older x86 apps go through e
 which is the part early buyers will watch most closely.
 """
 
+AUTHORS = {
+    "Mei Lin": "Mei covers electric cars and the phone makers moving into them.",
+    "Tomás Ferreira": "Tomás writes about chips: who designs them, who makes them, what they cost.",
+    "Sam Okafor": "Sam tests phones and reads their software release notes so you need not.",
+}
+
 STORIES = [
     {
         "slug": "xiaomi-lei-jun-top-five-carmaker",
@@ -176,6 +182,12 @@ STORIES = [
 def load_stories():
     """Create or update the demo stories; returns how many were created or updated."""
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    authors = {
+        name: Author.objects.update_or_create(
+            slug=slugify(name), defaults={"name": name, "bio": bio}
+        )[0]
+        for name, bio in AUTHORS.items()
+    }
     count = 0
     for story in STORIES:
         tags = [
@@ -188,14 +200,14 @@ def load_stories():
             defaults={
                 "title": story["title"],
                 "summary": story["summary"],
-                "author": story["author"],
+                "author": authors[story["author"]],
                 "body": story["body"],
                 "status": Article.Status.PUBLISHED,
             },
             create_defaults={
                 "title": story["title"],
                 "summary": story["summary"],
-                "author": story["author"],
+                "author": authors[story["author"]],
                 "body": story["body"],
                 "status": Article.Status.PUBLISHED,
                 "published_at": now - timedelta(days=story["days_ago"]),

@@ -29,7 +29,7 @@ class LatestArticlesFeed(Feed):
         return item.published_at
 
     def item_author_name(self, item):
-        return item.author
+        return item.author.name
 
     def item_categories(self, item):
         return [tag.name for tag in item.tags.all()]

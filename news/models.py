@@ -3,6 +3,7 @@ from io import BytesIO
 from pathlib import PurePosixPath
 
 import reversion
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connections, models
 from django.db.models import Window
@@ -38,6 +39,54 @@ class Tag(ContentModel):
         return reverse("news:tag", args=[self.slug])
 
 
+# An author's photo is stored at most this wide (it shows far smaller).
+AUTHOR_PHOTO_WIDTH = 480
+
+
+@reversion.register()
+class Author(ContentModel):
+    """Who writes the stories: the byline and a page of their own."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    bio = models.TextField(
+        "short bio", max_length=600, blank=True, help_text="Plain text, shown on their page."
+    )
+    photo = models.ImageField(upload_to="news/authors/", max_length=255, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author",
+        verbose_name="staff account",
+        help_text="New stories written from this account are signed by this author.",
+    )
+
+    # What a byline reads (cards and lists join only these; see card_columns()).
+    BYLINE_FIELDS = ("name", "slug")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("news:author", args=[self.slug])
+
+    def save(self, *args, **kwargs):
+        # Stored clean and narrowed by the site's image rules (core.images), named by content.
+        if self.photo and is_new_file(self.photo):
+            master = images.narrowed(
+                images.master_of(self.photo.file, self.photo.name), AUTHOR_PHOTO_WIDTH
+            )
+            name = master.name("news/authors")
+            images.store(name, master.content)
+            self.photo = name
+        super().save(*args, **kwargs)
+
+
 # "Read more" ranks a bounded set of candidates, so an article page costs the same at any
 # archive size: each device and tag of the story offers its newest RELATED_PER_KEY stories.
 RELATED_PER_KEY = 200
@@ -51,12 +100,47 @@ RELATED_MAX_KEYS = 50
 RELATED_KEYS = ("devices", "tags")
 
 
+# A story's author as written-out queries join it (see card_join()).
+BYLINE_ALIAS = "byline"
+
+
 def card_columns(qn, alias="a"):
-    """The columns of ``alias`` (an article) that written-out queries select: its key and
-    those of Article.CARD_FIELDS."""
-    meta = Article._meta
+    """The columns that written-out queries select: the key of ``alias`` (an article) and
+    those of Article.CARD_FIELDS, then its author's Author.BYLINE_FIELDS (from card_join(),
+    which the query must have). with_bylines() turns the rows' author columns into authors."""
+    meta, author = Article._meta, Author._meta
     names = [meta.pk.name, *Article.CARD_FIELDS]
-    return [f"{alias}.{qn(meta.get_field(name).column)}" for name in names]
+    columns = [f"{alias}.{qn(meta.get_field(name).column)}" for name in names]
+    return columns + [
+        f"{BYLINE_ALIAS}.{qn(author.get_field(name).column)} AS {qn(BYLINE_ALIAS + '_' + name)}"
+        for name in Author.BYLINE_FIELDS
+    ]
+
+
+def card_join(qn, alias="a"):
+    """The join card_columns() reads the author of ``alias`` through."""
+    author = Author._meta
+    return (
+        f"JOIN {qn(author.db_table)} {BYLINE_ALIAS} ON {BYLINE_ALIAS}.{qn(author.pk.column)} "
+        f"= {alias}.{qn(Article._meta.get_field('author').column)}"
+    )
+
+
+def with_bylines(articles):
+    """``articles`` (rows of a written-out query on card_columns()) as a list, each with its
+    author set from the joined columns: no query per story. The author's other fields are
+    deferred."""
+    meta = Author._meta
+    wanted = {meta.pk.attname, *Author.BYLINE_FIELDS}
+    names = [field.attname for field in meta.concrete_fields if field.attname in wanted]
+    articles = list(articles)
+    for article in articles:
+        values = {meta.pk.attname: article.author_id}
+        values |= {
+            name: getattr(article, f"{BYLINE_ALIAS}_{name}") for name in Author.BYLINE_FIELDS
+        }
+        article.author = Author.from_db(article._state.db, names, [values[name] for name in names])
+    return articles
 
 
 def _related_sql(connection, article, keys, limit, offering=RELATED_KEYS):
@@ -122,7 +206,7 @@ def _related_sql(connection, article, keys, limit, offering=RELATED_KEYS):
     )
     order = ", ".join(f"{qn('shared_' + name)} DESC" for name in keys)
     sql = (
-        f"SELECT {', '.join(columns + [sql for sql, _ in shared])} FROM {table} a "
+        f"SELECT {', '.join(columns + [sql for sql, _ in shared])} FROM {table} a {card_join(qn)} "
         f"WHERE a.{pk} IN ({union}) ORDER BY {order}, a.{when} DESC, a.{pk} DESC LIMIT %s"
     )
     params = [p for _, ps in shared + candidates for p in ps]
@@ -153,7 +237,7 @@ def _newest_about_sql(connection, device_ids, limit):
         f"ORDER BY p.{when} DESC, l.{story} DESC LIMIT %s"
     )
     sql = (
-        f"SELECT {columns} FROM {table} a WHERE a.{pk} IN ({newest}) "
+        f"SELECT {columns} FROM {table} a {card_join(qn)} WHERE a.{pk} IN ({newest}) "
         f"ORDER BY a.{when} DESC, a.{pk} DESC LIMIT %s"
     )
     params = [*device_ids, Article.Status.PUBLISHED, timezone.now()]
@@ -198,8 +282,10 @@ class ArticleQuerySet(ContentQuerySet):
         return self.scheduled().order_by("published_at").values_list("published_at", flat=True)
 
     def for_cards(self):
-        """Only the columns a card or a list item shows (Article.CARD_FIELDS)."""
-        return self.only(*Article.CARD_FIELDS)
+        """Only the columns a card or a list item shows (Article.CARD_FIELDS), with the
+        author's byline (joined, no query of its own)."""
+        byline = (f"author__{name}" for name in Author.BYLINE_FIELDS)
+        return self.select_related("author").only(*Article.CARD_FIELDS, *byline)
 
     def for_brand(self, brand):
         """Published stories that mention any of ``brand``'s devices, newest first.
@@ -228,9 +314,9 @@ class ArticleQuerySet(ContentQuerySet):
             # Any story sharing a device ranks above every story sharing none: when the
             # devices' own stories are enough, the tags' (thousands each) need no walk.
             sql = _related_sql(connection, article, keys, limit, offering=["devices"])
-            related = list(self.raw(*sql))
+            related = with_bylines(self.raw(*sql))
         if len(related) < limit and keys["tags"]:
-            related = list(self.raw(*_related_sql(connection, article, keys, limit)))
+            related = with_bylines(self.raw(*_related_sql(connection, article, keys, limit)))
         if len(related) < limit:
             shown = [article.pk, *(story.pk for story in related)]
             others = self.published().exclude(pk__in=shown).for_cards()
@@ -244,7 +330,7 @@ class ArticleQuerySet(ContentQuerySet):
         ids = sorted({getattr(device, "pk", device) for device in devices})
         if not ids:
             return []
-        return list(self.raw(*_newest_about_sql(connections[self.db], ids, limit)))
+        return with_bylines(self.raw(*_newest_about_sql(connections[self.db], ids, limit)))
 
 
 # A revision holds a story with its images; its tags and devices are among its fields.
@@ -267,7 +353,7 @@ class Article(ContentModel):
     # Smaller copies of hero_image made on save, for cards and the article page.
     hero_card = models.ImageField(upload_to="news/cards/", blank=True, editable=False)
     hero_page = models.ImageField(upload_to="news/pages/", blank=True, editable=False)
-    author = models.CharField(max_length=100)
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="articles")
     tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
     devices = models.ManyToManyField(
         Device, related_name="articles", blank=True, verbose_name="devices mentioned"

@@ -20,7 +20,7 @@ from django.utils import timezone
 from catalog.models import Device
 from core.search import folded_contains
 
-from .models import Article, card_columns
+from .models import Article, card_columns, card_join, with_bylines
 
 MAX_QUERY_CHARS = 200
 MAX_TOKENS = 8
@@ -74,23 +74,23 @@ def search_articles(query, limit=20):
         fts = qn(FTS_TABLE)
         sql = f"""
             SELECT {", ".join(card_columns(qn, "a"))}
-            FROM {fts} f JOIN {table} a ON a.{pk} = f.rowid
+            FROM {fts} f JOIN {table} a ON a.{pk} = f.rowid {card_join(qn, "a")}
             WHERE {fts} MATCH %s AND a.{status} = %s AND a.{when} <= %s
             ORDER BY bm25({fts}, {FTS5_WEIGHTS}), a.{when} DESC
             LIMIT %s
         """
-        return list(Article.objects.raw(sql, [match, published, now, limit]))
+        return with_bylines(Article.objects.raw(sql, [match, published, now, limit]))
     if connection.vendor == "postgresql":
         sql = f"""
             SELECT {", ".join(card_columns(qn, table))}
-            FROM {table},
+            FROM {table} {card_join(qn, table)},
                 plainto_tsquery('english'::regconfig, specwise_unaccent(%s)) query
             WHERE ({PG_VECTOR}) @@ query AND {table}.{status} = %s AND {table}.{when} <= %s
             ORDER BY ts_rank({PG_VECTOR}, query) DESC, {table}.{when} DESC
             LIMIT %s
         """
         # plainto_tsquery: every word required, no operators, stop words dropped.
-        return list(Article.objects.raw(sql, [" ".join(words), published, now, limit]))
+        return with_bylines(Article.objects.raw(sql, [" ".join(words), published, now, limit]))
     condition = Q()
     for word in words:
         condition &= folded_contains("title", word) | folded_contains("summary", word)

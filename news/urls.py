@@ -15,6 +15,7 @@ urlpatterns = [
         name="feed",
     ),
     path("news/tag/<slug:slug>/", views.tag_detail, name="tag"),
+    path("news/author/<slug:slug>/", views.author_detail, name="author"),
     path("news/<slug:slug>/card.png", views.article_card, name="article-card"),
     path("news/<slug:slug>/", views.article_detail, name="article"),
     path("search/", views.search, name="search"),

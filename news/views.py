@@ -14,7 +14,7 @@ from core.pagecache import cache_public_page, dont_store
 from core.pagination import paginate
 from core.text import meta_text
 
-from .models import Article, Tag
+from .models import Article, Author, Tag
 from .search import clean_query, search_articles, search_devices
 
 ARTICLES_PER_PAGE = 20
@@ -64,10 +64,20 @@ def tag_detail(request, slug):
 
 
 @require_safe
+@cache_public_page(params=["page"])
+def author_detail(request, slug):
+    author = get_object_or_404(Author, slug=slug)
+    # The page says whose stories these are: no byline to join.
+    articles = author.articles.published().only(*Article.CARD_FIELDS).prefetch_related("tags")
+    page = _page(request, articles)
+    return render(request, "news/author_detail.html", {"author": author, "page": page})
+
+
+@require_safe
 @cache_public_page
 def article_detail(request, slug):
     article = get_object_or_404(
-        Article.objects.prefetch_related(
+        Article.objects.select_related("author").prefetch_related(
             "tags", Prefetch("devices", queryset=Device.objects.with_related().order_by("name"))
         ),
         slug=slug,
@@ -100,7 +110,11 @@ def _news_article_data(request, article, url, devices):
         "description": meta_text(article.summary),
         "mainEntityOfPage": url,
         "url": url,
-        "author": {"@type": "Person", "name": article.author},
+        "author": {
+            "@type": "Person",
+            "name": article.author.name,
+            "url": request.build_absolute_uri(article.author.get_absolute_url()),
+        },
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
         "dateModified": article.updated_at.isoformat(),
         "keywords": [tag.name for tag in article.tags.all()],
@@ -145,7 +159,7 @@ def article_card(request, slug):
     changed = Article.objects.filter(pk=article.pk).values_list("updated_at", flat=True).get()
 
     def draw():
-        byline = f"By {article.author}"
+        byline = f"By {article.author.name}"
         if article.published_at:
             byline += f" · {date_format(article.published_at, 'j F Y')}"
         return cards.draw_story(article.title, article.summary, byline)

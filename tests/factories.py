@@ -9,7 +9,7 @@ from PIL import Image
 
 from catalog.models import Brand, Category, Device, DevicePhoto, SpecField, SpecGroup, SpecValue
 from core.conflicts import TOKEN_FIELD, current_token
-from news.models import Article, Tag
+from news.models import Article, Author, Tag
 
 
 class BrandFactory(factory.django.DjangoModelFactory):
@@ -92,6 +92,15 @@ class TagFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
 
 
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+        django_get_or_create = ("slug",)
+
+    name = factory.Faker("name")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
 class ArticleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Article
@@ -101,7 +110,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: slugify(o.title))
     summary = factory.Faker("sentence")
     body = factory.Faker("paragraph")
-    author = factory.Faker("name")
+    author = factory.SubFactory(AuthorFactory)
     status = Article.Status.PUBLISHED
     published_at = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(hours=1))
 

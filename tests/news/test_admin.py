@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.content import content_version
 from core.editors import EDITORS_GROUP
 from news.models import Article, Tag
-from tests.factories import ArticleFactory, DeviceFactory, TagFactory, form_token
+from tests.factories import ArticleFactory, AuthorFactory, DeviceFactory, TagFactory, form_token
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def admin_client(client):
 
 def test_changelist_shows_state_and_filters(admin_client):
     # Fixed text: Faker's random words could contain the searched word.
-    text = {"summary": "Short.", "body": "Plain.", "author": "Ada Editor"}
+    text = {"summary": "Short.", "body": "Plain.", "author": AuthorFactory(name="Ada Editor")}
     ArticleFactory(title="Live one", **text)
     ArticleFactory(title="Later one", published_at=timezone.now() + timedelta(days=1), **text)
     ArticleFactory(title="Draft one", status="draft", published_at=None, **text)
@@ -39,9 +39,12 @@ def test_changelist_shows_state_and_filters(admin_client):
 
 
 def test_add_form_prefills_the_author_and_uses_autocomplete(admin_client):
+    AuthorFactory(name="Someone Else")
+    ada = AuthorFactory(name="Ada Editor", user=User.objects.get(username="chief"))
     response = admin_client.get(reverse("admin:news_article_add"))
     assert response.status_code == 200
-    assert 'value="Ada Editor"' in response.text
+    assert response.context["adminform"].form.initial["author"] == ada.pk
+    assert f'<option value="{ada.pk}" selected>Ada Editor</option>' in response.text
     assert "admin-autocomplete" in response.text
     assert "prepopulated_fields" in response.text or "data-prepopulated" in response.text
 
@@ -54,7 +57,7 @@ def test_editor_can_add_a_story_with_a_tag_and_a_device(admin_client):
             "title": "Fresh story",
             "slug": "fresh-story",
             "summary": "Short.",
-            "author": "Ada Editor",
+            "author": AuthorFactory(name="Ada Editor").pk,
             "status": "published",
             "published_at_0": "2020-01-01",
             "published_at_1": "10:00:00",
@@ -145,7 +148,7 @@ def test_an_editor_can_add_and_change_a_story(editor_client):
             "title": "Editor's story",
             "slug": "editors-story",
             "summary": "Short.",
-            "author": "An Editor",
+            "author": AuthorFactory(name="An Editor").pk,
             "status": "published",
             "published_at_0": "2020-01-01",
             "published_at_1": "10:00:00",
@@ -224,7 +227,7 @@ def _change_form_data(article, **changes):
         "title": article.title,
         "slug": article.slug,
         "summary": article.summary,
-        "author": article.author,
+        "author": article.author_id,
         "status": article.status,
         "published_at_0": article.published_at.strftime("%Y-%m-%d"),
         "published_at_1": article.published_at.strftime("%H:%M:%S"),

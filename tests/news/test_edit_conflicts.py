@@ -14,7 +14,7 @@ from core.conflicts import TOKEN_FIELD
 from core.editors import EDITORS_GROUP
 from news.models import Article
 from tests.admin_forms import form_data
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, AuthorFactory
 from tests.hostile import SCRIPT
 
 pytestmark = pytest.mark.django_db
@@ -200,6 +200,7 @@ def test_the_add_form_has_no_token_and_adds_as_before(ann):
         "summary": ["Short."],
         "body": ["Plain."],
         "status": ["draft"],
+        "author": [str(AuthorFactory().pk)],
     }
     assert ann.post(reverse("admin:news_article_add"), data).status_code == 302
     assert Article.objects.filter(slug="fresh").exists()

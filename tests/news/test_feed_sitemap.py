@@ -55,9 +55,8 @@ def test_sitemap_lists_published_articles_tags_devices_and_brands(client, hidden
         loc.text for loc in ET.fromstring(index.content).findall("s:sitemap/s:loc", SITEMAP_NS)
     ]
     # Each app registers its sections; the index lists them in the apps' order.
-    assert sorted(sections) == sorted(
-        f"{base}/sitemap-{name}.xml" for name in ("articles", "tags", "devices", "brands")
-    )
+    names = ("articles", "tags", "authors", "devices", "brands")
+    assert sorted(sections) == sorted(f"{base}/sitemap-{name}.xml" for name in names)
     urls = {}
     for section in sections:
         response = client.get(section.removeprefix(base))

@@ -9,7 +9,7 @@ from PIL import Image
 
 from catalog.models import Device
 from news.models import Article
-from tests.factories import ArticleFactory, DeviceFactory, TagFactory
+from tests.factories import ArticleFactory, AuthorFactory, DeviceFactory, TagFactory
 from tests.plans import plan_of_sql
 
 pytestmark = pytest.mark.django_db
@@ -136,10 +136,12 @@ def test_newest_about_starts_from_the_devices_links(db):
         Device(name=f"D {i}", slug=f"d-{i}", brand=a.brand, category=a.category)
         for i in range(1000)
     )
+    author = AuthorFactory()
     stories = Article.objects.bulk_create(
         Article(
             title=f"Story {i}",
             slug=f"story-{i}",
+            author=author,
             status=Article.Status.PUBLISHED,
             published_at=timezone.now() - timedelta(hours=i),
             summary="s",

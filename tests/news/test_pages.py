@@ -73,7 +73,7 @@ def test_article_page_shows_the_story_devices_and_read_more(client):
     article = ArticleFactory(
         title="Phone update",
         summary="Short summary.",
-        author="Sam Writer",
+        author__name="Sam Writer",
         body="## What is new\n\n- **ChatGPT**",
         tags=[tag],
         devices=[phone, chip],
@@ -83,7 +83,8 @@ def test_article_page_shows_the_story_devices_and_read_more(client):
     assert response.status_code == 200
     html = response.text
     assert "<h1>Phone update</h1>" in html
-    assert "By Sam Writer" in html and "<time datetime=" in html
+    assert 'By <a href="/news/author/sam-writer/" rel="author">Sam Writer</a>' in html
+    assert "<time datetime=" in html
     assert "<h2>What is new</h2>" in html and "<strong>ChatGPT</strong>" in html
     assert f'href="{tag.get_absolute_url()}"' in html
     assert "Devices in this story" in html
@@ -109,7 +110,7 @@ def test_compare_these_needs_two_to_compare_max_devices(client, settings):
 
 
 def test_article_page_has_opengraph_and_news_article_json_ld(client):
-    article = ArticleFactory(title="Big <news>", summary="It happened.", author="Ann")
+    article = ArticleFactory(title="Big <news>", summary="It happened.", author__name="Ann")
     response = client.get(article.get_absolute_url())
     html = response.text
     assert '<meta property="og:type" content="article">' in html
@@ -124,7 +125,11 @@ def test_article_page_has_opengraph_and_news_article_json_ld(client):
     data = json_ld(response)
     assert data["@type"] == "NewsArticle"
     assert data["headline"] == "Big <news>"
-    assert data["author"]["name"] == "Ann"
+    assert data["author"] == {
+        "@type": "Person",
+        "name": "Ann",
+        "url": "http://testserver/news/author/ann/",
+    }
     assert data["datePublished"] == article.published_at.isoformat()
 
 

@@ -35,6 +35,7 @@ def news_pages(newsroom):
         (reverse("news:article-list") + "?page=2", ">Published story 20<"),
         (newsroom["tags"][0].get_absolute_url(), newest),
         (article.get_absolute_url(), f">{article.title}<"),
+        (article.author.get_absolute_url(), f">{article.title}<"),
         (reverse("news:search") + "?q=published+story", 'News <span class="muted small">(20)'),
         (reverse("news:search") + "?q=handset", ">Handset 11<"),
         (reverse("news:feed"), "<title>Published story 0</title>"),

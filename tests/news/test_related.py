@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from news import models
 from news.models import Article
-from tests.factories import ArticleFactory, DeviceFactory, TagFactory
+from tests.factories import ArticleFactory, AuthorFactory, DeviceFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +27,14 @@ def bulk_stories(count, start_hours_ago, tags=(), devices=(), **fields):
     Made in bulk (no Markdown rendering, three queries) so archives of hundreds stay fast.
     """
     batch = next(_batches)
+    author = AuthorFactory(name="Bulk Writer")
     stories = Article.objects.bulk_create(
         Article(
             title=f"Bulk story {batch}-{i}",
             slug=f"bulk-story-{batch}-{i}",
             summary="A story made in bulk.",
             body="Body.",
-            author="Bulk",
+            author=author,
             status=Article.Status.PUBLISHED,
             published_at=hours_ago(start_hours_ago + i),
             **fields,

@@ -10,7 +10,13 @@ from django.utils import timezone
 from catalog.models import Device
 from news.models import Article
 from news.search import search_articles, search_devices, tokens
-from tests.factories import ArticleFactory, BrandFactory, CategoryFactory, DeviceFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    BrandFactory,
+    CategoryFactory,
+    DeviceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -108,13 +114,14 @@ def test_new_and_edited_and_deleted_articles_are_indexed_at_once(stories):
 
 def test_bulk_created_articles_are_indexed(db):
     now = timezone.now()
+    author = AuthorFactory()
     Article.objects.bulk_create(
         Article(
             title=f"Bulk wombat {i}",
             slug=f"bulk-wombat-{i}",
             summary="s",
             body="b",
-            author="a",
+            author=author,
             status=Article.Status.PUBLISHED,
             published_at=now - timedelta(minutes=i + 1),
         )

@@ -13,7 +13,7 @@ from PIL import Image
 from news.markdown import remote_images, render_markdown
 from news.models import STORY_IMAGE_WIDTH, Article, StoryImage
 from tests.core.test_images import gps_exif, has_gps, no_decoding, png  # noqa: F401
-from tests.factories import ArticleFactory, image_bytes, image_upload
+from tests.factories import ArticleFactory, AuthorFactory, image_bytes, image_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def story_data(**changes):
         "title": "Fresh story",
         "slug": "fresh-story",
         "summary": "Short.",
-        "author": "Ada Editor",
+        "author": AuthorFactory(name="Ada Editor").pk,
         "status": "draft",
         "body": "Hello.",
         "hero_alt": "",
