@@ -64,7 +64,10 @@ def before_nodes(loader):
 
 # Columns later migrations add to the old tables, with what they fill in: the rest of every
 # row must be as it was.
-ADDED_COLUMNS = {"comparisons_category": {"kind"}, "comparisons_specfield": {"role"}}
+ADDED_COLUMNS = {
+    "comparisons_category": {"kind"},
+    "comparisons_specfield": {"role", "plausible"},
+}
 
 
 def snapshot(without=None):
@@ -545,6 +548,10 @@ def test_an_existing_site_migrates_without_losing_or_changing_a_row(old_site):
         "laptops": "laptop",
         "chipsets": "chip",
     }
+    # Number fields named as the demo's get its plausible ranges.
+    plausible = dict(SpecField.objects.values_list("slug", "plausible"))
+    assert plausible["ram"]["phone"] == [1, 32] and plausible["cpu-cores"]["laptop"] == [1, 64]
+    assert (plausible["panel"], plausible["touch-screen"]) == ({}, {})
     permissions_and_history_follow_the_models(old_site)
 
 
