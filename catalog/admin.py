@@ -1,3 +1,4 @@
+import re
 from collections import defaultdict
 from itertools import groupby
 from operator import attrgetter
@@ -14,6 +15,7 @@ from django.utils.html import format_html
 
 from core import images
 from core.admin import ConflictCheckedAdmin, VersionedContentAdmin
+from core.text import shown
 from core.trash import linked_from
 from core.trash_admin import TrashAdmin
 
@@ -26,8 +28,10 @@ from .models import (
     SpecField,
     SpecGroup,
     SpecValue,
+    clean_plausible,
+    in_kind_order,
 )
-from .units import SpecValueError, clean_value
+from .units import SpecValueError, clean_value, read_decimal
 
 
 @admin.register(Brand)
@@ -60,8 +64,83 @@ class SpecGroupAdmin(VersionedContentAdmin):
     search_fields = ["name"]
 
 
+# "phone: 50–1000": a kind, a colon, two numbers joined by a dash, "to" or "..".
+_NUMBER = r"[-+]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
+_RANGE_LINE = re.compile(
+    rf"(?P<kind>[^:]+):\s*(?P<low>{_NUMBER})\s*(?:–|—|-|to|\.\.)\s*(?P<high>{_NUMBER})",
+    re.IGNORECASE,
+)
+
+
+class PlausibleRangesField(forms.Field):
+    """A field's plausible ranges as lines of text, "phone: 50–1000", one kind a line;
+    checked by the same rule as a file's (models.clean_plausible)."""
+
+    widget = forms.Textarea(attrs={"rows": 5, "cols": 32, "placeholder": "phone: 50–1000"})
+
+    def prepare_value(self, value):
+        if not isinstance(value, dict):
+            return value  # the text as the editor typed it, redrawn after an error
+        return "\n".join(
+            f"{kind}: {_range_number(low)}–{_range_number(high)}"
+            for kind, (low, high) in in_kind_order(value).items()
+        )
+
+    def to_python(self, value):
+        ranges = {}
+        for number, line in enumerate((value or "").splitlines(), 1):
+            line = line.strip()
+            if not line:
+                continue
+            match = _RANGE_LINE.fullmatch(line)
+            if match is None:
+                raise ValidationError(
+                    f"Line {number} (“{shown(line)}”) is not a range: write one kind and its "
+                    "range a line, e.g. “phone: 50–1000”."
+                )
+            kind = match["kind"].strip().lower()
+            if kind in ranges:
+                raise ValidationError(f"Line {number}: {shown(kind)} has a range already.")
+            try:
+                ranges[kind] = [read_decimal(match["low"]), read_decimal(match["high"])]
+            except ValueError:
+                message = f"Line {number} (“{shown(line)}”): not two numbers."
+                raise ValidationError(message) from None
+        try:
+            return clean_plausible(ranges)
+        except SpecValueError as error:
+            message = str(error)
+            raise ValidationError(message[:1].upper() + message[1:]) from None
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(data) != (initial or {})
+        except ValidationError:
+            return True
+
+
+def _range_number(number):
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
+class SpecFieldForm(forms.ModelForm):
+    plausible = PlausibleRangesField(
+        label="Plausible ranges",
+        required=False,
+        help_text=SpecField._meta.get_field("plausible").help_text
+        + " One kind a line, e.g. “phone: 50–1000” ("
+        + ", ".join(Category.Kind.values)
+        + ").",
+    )
+
+    class Meta:
+        model = SpecField
+        fields = "__all__"
+
+
 @admin.register(SpecField)
 class SpecFieldAdmin(VersionedContentAdmin):
+    form = SpecFieldForm
     list_display = [
         "name",
         "group",
@@ -109,7 +188,17 @@ class SpecValueForm(forms.ModelForm):
     stores 1340, and an unknown unit or a number field without a number is an error on the
     row, in the parser's words. Rows the editor left alone are not parsed again, so a value
     imported with its own number (or an older odd text) never blocks saving the others.
+
+    A number outside its field's plausible range for the device's category kind ("201 st"
+    as a phone's weight) is refused with the range, unless the editor ticks "I checked this
+    value". The kind is the category posted with the device, when it is valid.
     """
+
+    checked = forms.BooleanField(
+        label="I checked this value",
+        required=False,
+        help_text="Keep a figure outside the field's plausible range.",
+    )
 
     class Meta:
         model = SpecValue
@@ -141,7 +230,8 @@ class SpecValueForm(forms.ModelForm):
         typed = any(self[name].data not in (None, "") for name in ("value", "number", "source"))
         if self.instance.pk is None and not typed:
             return False
-        return super().has_changed()
+        # Ticking "I checked this value" alone changes nothing.
+        return bool(set(self.changed_data) - {"checked"})
 
     def clean(self):
         data = super().clean()
@@ -151,11 +241,24 @@ class SpecValueForm(forms.ModelForm):
         if not {"field", "value", "number"} & set(self.changed_data):
             return data  # only the source changed
         typed = data.get("number") if "number" in self.changed_data else None
+        on = "number" if typed is not None else "value"
         try:
             data["value"], data["number"] = clean_value(field, value, typed)
         except SpecValueError as error:
-            self.add_error("number" if typed is not None else "value", str(error))
+            self.add_error(on, str(error))
+            return data
+        problem = field.outside_plausible(data["number"], self._kind(data))
+        if problem and not data.get("checked"):
+            self.add_error(on, f"{problem}. Check the unit, or tick “I checked this value”.")
         return data
+
+    def _kind(self, data):
+        """The category kind of the device as posted: the formset's parent form has been
+        cleaned first, and its instance (the device here) carries a valid new category."""
+        device = data.get("device")
+        if device is None or device.category_id is None:
+            return None
+        return device.category.kind
 
     def save(self, commit=True):
         if self._provenance() != self._stored:
@@ -230,7 +333,7 @@ class SpecValueInline(admin.TabularInline):
     model = SpecValue
     form = SpecValueForm
     formset = SpecValueFormSet
-    fields = ["group", "field", "value", "number", "source"]
+    fields = ["group", "field", "value", "number", "source", "checked"]
     readonly_fields = ["group"]
     extra = 3
 

@@ -9,6 +9,7 @@ import re
 
 import reversion
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models import F, Prefetch
 from django.db.models.expressions import RawSQL
@@ -27,8 +28,9 @@ from core import images
 from core.content import ContentModel, ContentQuerySet, content_version, in_request
 from core.django_private import is_new_file, set_iterable_class
 from core.search import folded_contains
+from core.text import shown
 
-from .units import SpecValueError, parse_number
+from .units import MAX_MAGNITUDE, SpecValueError, check_number, format_number, parse_number
 
 
 @reversion.register()
@@ -105,6 +107,70 @@ class SpecGroup(ContentModel):
         return self.name
 
 
+def _plain_number(number):
+    return int(number) if float(number).is_integer() else number
+
+
+def _is_number(value):
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def clean_plausible(ranges):
+    """``ranges`` ({category kind: [low, high]}) as stored, or SpecValueError saying which
+    range is wrong and why: known kinds only, two finite numbers each, low ≤ high. The one
+    rule for the admin, the importer and the model."""
+    if not isinstance(ranges, dict):
+        raise SpecValueError("must map category kinds to [low, high]")
+    cleaned = {}
+    for kind, bounds in ranges.items():
+        if kind not in Category.Kind.values:
+            kinds = ", ".join(Category.Kind.values)
+            # Quoted from a file or a form: escaped to one short line.
+            named = shown(json.dumps(str(kind))[1:-1])
+            raise SpecValueError(f"“{named}” is no category kind (use {kinds})")
+        pair = isinstance(bounds, list | tuple) and len(bounds) == 2
+        if not pair or not all(_is_number(end) for end in bounds):
+            raise SpecValueError(f"the range for {kind} must be two numbers, [low, high]")
+        try:
+            low, high = (check_number(end) for end in bounds)
+        except SpecValueError:
+            raise SpecValueError(
+                f"the range for {kind} must be two finite numbers, [low, high], "
+                f"each at most {MAX_MAGNITUDE:g} either way"
+            ) from None
+        if low > high:
+            raise SpecValueError(
+                f"the range for {kind} starts above its end "
+                f"({format_number(low)} > {format_number(high)})"
+            )
+        cleaned[kind] = [_plain_number(low), _plain_number(high)]
+    return cleaned
+
+
+def in_kind_order(ranges):
+    """``ranges`` ordered as Category.Kind lists the kinds (PostgreSQL's jsonb keeps no order)."""
+    return {kind: ranges[kind] for kind in Category.Kind.values if kind in ranges}
+
+
+def validate_plausible(ranges):
+    try:
+        clean_plausible(ranges)
+    except SpecValueError as error:
+        message = str(error)
+        raise ValidationError(message[:1].upper() + message[1:]) from None
+
+
+# How a message names a device of each category kind: "outside 50–1,000 g for a phone".
+KIND_NOUNS = {
+    "phone": "a phone",
+    "tablet": "a tablet",
+    "laptop": "a laptop",
+    "watch": "a watch",
+    "chip": "a chip",
+    "other": "a device of kind “other”",
+}
+
+
 # Where a field stands on a spec sheet and in a table: its group's place, then its own.
 SHEET_ORDER = ["group__order", "group__name", "order", "name"]
 # The same order for spec values, through their field.
@@ -141,6 +207,16 @@ class SpecField(ContentModel):
     key = models.BooleanField("key spec", default=False)
     # What code reads this field for, whatever its name; one field at most per role.
     role = models.CharField(max_length=20, choices=Role, default=Role.NONE, blank=True)
+    # Catches a slipped unit ("201 stone" as a phone's weight): see outside_plausible().
+    plausible = models.JSONField(
+        "plausible ranges",
+        default=dict,
+        blank=True,
+        validators=[validate_plausible],
+        help_text="Per category kind, the lowest and highest figure that make sense, in the "
+        "field's unit. A figure outside is refused in the admin unless the editor ticks "
+        "“I checked this value”, and listed by imports.",
+    )
 
     class Meta:
         db_table = "comparisons_specfield"
@@ -170,6 +246,30 @@ class SpecField(ContentModel):
     @property
     def is_number(self):
         return self.kind == self.Kind.NUMBER
+
+    def clean(self):
+        if self.plausible and self.kind != self.Kind.NUMBER:
+            raise ValidationError({"plausible": "Only number fields have plausible ranges."})
+
+    def outside_plausible(self, number, kind):
+        """Why ``number`` makes no sense for a device of category ``kind``: "Weight
+        1,276,409 g is outside 50–1,000 g for a phone"; None when it is inside the range,
+        or no range applies. The one test of "outside the range", for the admin and imports.
+        """
+        bounds = (self.plausible or {}).get(kind)
+        if number is None or not bounds or self.kind != self.Kind.NUMBER:
+            return None
+        low, high = bounds
+        if low <= number <= high:
+            return None
+        # A large figure reads best whole, unless rounding would put it inside the range.
+        whole = round(number)
+        shown = whole if abs(number) >= 1000 and not low <= whole <= high else number
+        bounds = f"{format_number(low)}–{format_number(high, self.unit)}"
+        return (
+            f"{self.name} {format_number(shown, self.unit)} is outside {bounds} "
+            f"for {KIND_NOUNS.get(kind, kind)}"
+        )
 
     def best(self, numbers):
         """The best of ``numbers`` for this field, or None where no direction applies."""

@@ -73,7 +73,7 @@ def before_nodes(loader):
 # row must be as it was.
 ADDED_COLUMNS = {
     "comparisons_category": {"kind"},
-    "comparisons_specfield": {"role"},
+    "comparisons_specfield": {"role", "plausible"},
     "news_article": {"author_id"},
 }
 # Columns later migrations replace, checked on their own: the byline text became an Author.
@@ -584,6 +584,10 @@ def test_an_existing_site_migrates_without_losing_or_changing_a_row(old_site):
     assert {article.slug for article in search_articles("story")} == {
         slug for _pk, slug, _title in old_site["articles"][:7]
     }
+    # Number fields named as the demo's get its plausible ranges.
+    plausible = dict(SpecField.objects.values_list("slug", "plausible"))
+    assert plausible["ram"]["phone"] == [1, 32] and plausible["cpu-cores"]["laptop"] == [1, 64]
+    assert (plausible["panel"], plausible["touch-screen"]) == ({}, {})
     permissions_and_history_follow_the_models(old_site)
 
 

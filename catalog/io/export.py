@@ -18,6 +18,7 @@ from ..models import (
     SpecField,
     SpecGroup,
     SpecValue,
+    in_kind_order,
 )
 from .matching import CHUNK
 
@@ -90,7 +91,7 @@ def export_photos(directory, storage=None):
 
 
 def _field_out(spec_field):
-    return {
+    out = {
         "group": spec_field.group.name,
         "name": spec_field.name,
         "unit": spec_field.unit,
@@ -102,6 +103,9 @@ def _field_out(spec_field):
         "key": spec_field.key,
         "role": spec_field.role,
     }
+    if spec_field.is_number:
+        out["plausible"] = in_kind_order(spec_field.plausible)
+    return out
 
 
 def _spec_out(kind, value, number, source, changed_at):

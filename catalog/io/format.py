@@ -32,7 +32,9 @@ from ..models import (
     SpecField,
     SpecGroup,
     SpecValue,
+    clean_plausible,
 )
+from ..units import SpecValueError
 
 
 class CatalogError(Exception):
@@ -231,8 +233,17 @@ ORDER_MIN, ORDER_MAX = BaseDatabaseOperations.integer_field_ranges[
 ]
 
 
+def _plausible(ranges):
+    """{"phone": [50, 1000], …}: the one rule (models.clean_plausible) decides."""
+    try:
+        return clean_plausible(ranges)
+    except SpecValueError as error:
+        raise PydanticCustomError("message", f"is not valid: {error}") from None
+
+
 class FieldIn(_Strict):
-    """A spec field; every key but the name may be left out to keep what is stored."""
+    """A spec field; every key but the name may be left out to keep what is stored
+    (``plausible`` sets the ranges of the kinds it names and keeps the others)."""
 
     name: _name(SpecField)
     group: _name(SpecGroup) | None = None
@@ -244,6 +255,7 @@ class FieldIn(_Strict):
     filterable: bool | None = None
     key: bool | None = None
     role: Role | None = None
+    plausible: Annotated[dict[str, Any], AfterValidator(_plausible)] | None = None
 
 
 IMAGE_PATH_LENGTH = 500

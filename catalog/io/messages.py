@@ -31,6 +31,7 @@ EXPECTED = {
     "filterable": "true or false",
     "key": "true or false",
     "role": '"" (none) or ' + ", ".join(role for role in SpecField.Role.values if role),
+    "plausible": 'an object of category kind to [low, high], e.g. {"phone": [50, 1000]}',
     "released": "a date: YYYY, YYYY-MM or YYYY-MM-DD",
     "launch_price": f"a price in USD from 0 to {MAX_PRICE}",
     "summary": "text",

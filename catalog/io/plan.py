@@ -18,8 +18,24 @@ from django.utils import timezone
 from core import images
 from core.search import fold_name
 
-from ..models import Brand, Category, Device, DevicePhoto, SpecField, SpecGroup, SpecValue
-from ..units import SpecValueError, check_number, clean_value, convert, unit_family
+from ..models import (
+    Brand,
+    Category,
+    Device,
+    DevicePhoto,
+    SpecField,
+    SpecGroup,
+    SpecValue,
+    in_kind_order,
+)
+from ..units import (
+    SpecValueError,
+    check_number,
+    clean_value,
+    convert,
+    format_number,
+    unit_family,
+)
 from .format import BrandIn, CatalogError, CatalogIn, DeviceIn, FieldIn
 from .matching import CHUNK, _chunks, _Names, _unique_slug
 from .messages import _plain, _quoted, _validate, _where
@@ -61,6 +77,9 @@ class ImportResult:
     field_changes: list = field(default_factory=list)
     new_brands: list = field(default_factory=list)
     brand_changes: list = field(default_factory=list)
+    # "Outlier: <slug> — Weight 1,276,409 g is outside 50–1,000 g for a phone", one per value
+    # the import writes outside its field's plausible range for the device's kind.
+    outliers: list = field(default_factory=list)
 
     @property
     def changed(self):
@@ -118,6 +137,7 @@ class ImportResult:
             lines.append(
                 f"Updated devices: {', '.join(shown)}" + (f" and {more} more" if more else "")
             )
+        lines.extend(self.outliers)
         return lines
 
 
@@ -307,7 +327,8 @@ class _Planner:
         for key in missing:
             self.error(f'{where}: a new field needs a "{key}"')
         categories = [self._category(name, where) for name in entry.categories or []]
-        if missing or None in categories:
+        ranges_fit = missing or self._ranges_fit(where, entry.kind, entry.plausible)
+        if missing or None in categories or not ranges_fit:
             self.broken_fields.add(fold_name(entry.name))
             return
         row = SpecField(
@@ -321,6 +342,7 @@ class _Planner:
             filterable=bool(entry.filterable),
             key=bool(entry.key),
             role=entry.role or SpecField.Role.NONE,
+            plausible=entry.plausible or {},
         )
         self.fields.add(row)
         self.new_fields.append(row)
@@ -337,10 +359,16 @@ class _Planner:
             )
             self.broken_fields.add(fold_name(row.name))
             return
+        if not self._ranges_fit(where, row.kind, entry.plausible):
+            self.broken_fields.add(fold_name(row.name))
+            return
+        old_ranges, old_unit = row.plausible, row.unit
+        ranges = row.plausible
         if entry.unit is not None and entry.unit != row.unit:
             if not self._unit_change(where, row, entry.unit):
                 return
             changes.append(f"unit {row.unit or '(none)'} → {entry.unit or '(none)'}")
+            ranges = _converted_ranges(ranges, row.unit, entry.unit)
             row.unit = entry.unit
         if entry.group is not None:
             group = self._group(entry.group)
@@ -354,9 +382,21 @@ class _Planner:
                 changes.append(f"{attr} {old} → {new}")
                 setattr(row, attr, value)
         changes.extend(self._categories_added(where, row, entry.categories or []))
+        ranges = {**ranges, **(entry.plausible or {})}
+        if ranges != old_ranges:
+            old, new = _ranges_text(old_ranges, old_unit), _ranges_text(ranges, row.unit)
+            changes.append(f"plausible {old} → {new}")
+            row.plausible = ranges
         if changes:
             self.changed_fields.append(row)
             self.result.field_changes.append(f"{row.name}: {'; '.join(changes)}")
+
+    def _ranges_fit(self, where, kind, ranges):
+        """Plausible ranges are for number fields only."""
+        if ranges and kind != SpecField.Kind.NUMBER:
+            self.error(f"{where}: 'plausible' is for number fields only; this field is {kind}")
+            return False
+        return True
 
     def _unit_change(self, where, row, unit):
         """A unit may change within its family; the stored numbers follow it."""
@@ -413,6 +453,7 @@ class _Planner:
         )
         self.photo_plans = []
         self.file_slugs = set(slugs)
+        self.category_rows = {row.pk: row for row in self.categories.rows if row.pk}
         self.new_devices, self.changed_devices, self.new_links_to = [], [], []
         self.values_create, self.values_update, self.values_delete = [], [], []
         self.field_memo = {}
@@ -464,7 +505,9 @@ class _Planner:
             wanted["summary"] = entry.summary or ""
         if "powered_by" in given:
             wanted["powered_by"] = self._powered_by(where, entry)
-        values = self._values(where, device, entry.specs)
+        category = wanted.get("category") or self.category_rows.get(device.category_id)
+        kind = category.kind if category is not None else None
+        values = self._values(where, device, kind, entry.specs)
         photos = self._photos(where, device, entry.images) if "images" in given else False
         if len(self.errors) > before:
             return
@@ -522,8 +565,9 @@ class _Planner:
             self.field_memo[name] = self.fields.get(name)
         return self.field_memo[name]
 
-    def _values(self, where, device, specs):
-        """Plan the spec values of one device; True if any would change."""
+    def _values(self, where, device, kind, specs):
+        """Plan the spec values of one device (of category ``kind``); True if any would
+        change. A value written outside its field's plausible range is listed."""
         stored = self.stored_values.get(device.pk, {}) if device.pk else {}
         changed = False
         for name, spec in specs.items():
@@ -547,6 +591,8 @@ class _Planner:
                 self.error(f"{where}: field {_quoted(spec_field.name)}: {exc}")
                 continue
             when = spec.changed_at or self.now
+            if current is None or current[1:] != [text, number, spec.source]:
+                self._outlier(device, spec_field, number, kind)
             if current is None:
                 value = SpecValue(
                     device=device,
@@ -566,6 +612,11 @@ class _Planner:
                 self.result.values_changed += 1
                 changed = True
         return changed
+
+    def _outlier(self, device, spec_field, number, kind):
+        problem = spec_field.outside_plausible(number, kind)
+        if problem:
+            self.result.outliers.append(f"Outlier: {device.slug} — {problem}")
 
     # Photos: read and checked while planning, stored only by ``_write``.
 
@@ -650,6 +701,30 @@ class _Planner:
             self.error(f"{label}: cannot be read ({error.strerror or error})")
             return None
         return checksum
+
+
+def _converted_ranges(ranges, old_unit, new_unit):
+    """Plausible ranges in ``old_unit`` written in ``new_unit`` (of the same family)."""
+    if old_unit.strip().lower() == new_unit.strip().lower():
+        return ranges
+    return {
+        kind: [_tidy(convert(end, old_unit, new_unit)) for end in bounds]
+        for kind, bounds in ranges.items()
+    }
+
+
+def _tidy(number):
+    return int(number) if float(number).is_integer() else number
+
+
+def _ranges_text(ranges, unit):
+    """Plausible ranges for a summary line: "phone 50–1,000 g, laptop 300–10,000 g"."""
+    if not ranges:
+        return "(none)"
+    return ", ".join(
+        f"{kind} {format_number(low)}–{format_number(high, unit)}"
+        for kind, (low, high) in in_kind_order(ranges).items()
+    )
 
 
 def _number_text(number):

@@ -19,22 +19,26 @@ from .plan import _Planner
 BATCH = 1000
 
 
-def import_catalog(data, *, dry_run=False, base_dir=None):
+def import_catalog(data, *, dry_run=False, base_dir=None, reject_outliers=False):
     """Check ``data`` (decoded JSON) whole, then write what changed in one transaction.
 
     Raises CatalogError listing every problem, having changed nothing (and having left no
     stored file behind). With ``dry_run`` nothing is written and the result says what would
     have changed. An import that changes nothing writes nothing, so the content version
-    stays where it was. ``base_dir``: the folder image paths are relative to.
+    stays where it was. ``base_dir``: the folder image paths are relative to. Values outside
+    their field's plausible range are imported and listed (``result.outliers``), or, with
+    ``reject_outliers``, refuse the whole file.
     """
     base_dir = Path(base_dir) if base_dir is not None else None
     if dry_run:
         plan = _Planner(data, dry_run=True, base_dir=base_dir).plan()
+        _refuse_outliers(plan, reject_outliers)
         return plan.result
     written = []
     try:
         with transaction.atomic():
             plan = _Planner(data, base_dir=base_dir).plan()
+            _refuse_outliers(plan, reject_outliers)
             if plan.result.changed:
                 _write(plan, written)
     except BaseException:
@@ -46,6 +50,11 @@ def import_catalog(data, *, dry_run=False, base_dir=None):
     if result.devices_new or result.values_new or result.values_removed:
         refresh_planner_statistics()
     return result
+
+
+def _refuse_outliers(plan, reject_outliers):
+    if reject_outliers and plan.result.outliers:
+        raise CatalogError(plan.result.outliers)
 
 
 def _write(plan, written):

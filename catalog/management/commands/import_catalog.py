@@ -23,13 +23,24 @@ class Command(BaseCommand):
             action="store_true",
             help="Check everything and print what would change; write nothing.",
         )
+        parser.add_argument(
+            "--reject-outliers",
+            action="store_true",
+            help="Refuse the whole file if a value is outside its field's plausible range "
+            "(by default such values are imported and listed).",
+        )
 
-    def handle(self, *args, file, dry_run=False, **options):
+    def handle(self, *args, file, dry_run=False, reject_outliers=False, **options):
         text = read_text(file)
         try:
             # Image paths in the file are relative to it (to the working folder for "-").
             base_dir = Path.cwd() if file == "-" else Path(file).resolve().parent
-            result = import_catalog(parse_json(text), dry_run=dry_run, base_dir=base_dir)
+            result = import_catalog(
+                parse_json(text),
+                dry_run=dry_run,
+                base_dir=base_dir,
+                reject_outliers=reject_outliers,
+            )
         except CatalogError as exc:
             errors = "\n".join(f"  - {error}" for error in exc.errors)
             raise CommandError(

@@ -276,7 +276,7 @@ VALUES = {
     "Battery capacity": _number(3000, 6500, "mAh", 50),
     "Battery energy": _number(40, 100, "Wh"),
     "Wired charging": _by_category(_number(15, 120, "W", 5), _number(45, 140, "W", 5)),
-    "Wireless charging": _number(0, 50, "W", 5),
+    "Wireless charging": _number(5, 50, "W", 5),
     "Weight": _by_category(_number(150, 240, "g"), _number(900, 2500, "g", 10)),
     "IP rating": _choice("IP52", "IP54", "IP67", "IP68"),
     "5G": _choice("Yes", "Yes", "No"),
