@@ -5,11 +5,15 @@ from operator import attrgetter
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 from django.forms.models import ModelChoiceIterator
+from django.http import Http404, HttpResponseNotAllowed, QueryDict
+from django.shortcuts import render
 from django.template.defaultfilters import pluralize
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -31,7 +35,9 @@ from .models import (
     clean_plausible,
     in_kind_order,
 )
+from .specs import spec_prefetch
 from .units import SpecValueError, clean_value, read_decimal
+from .views import device_page_context
 
 
 @admin.register(Brand)
@@ -378,9 +384,24 @@ class SpecValueInline(admin.TabularInline):
             )
         return offered, missing
 
+    def new_device_rows(self, request):
+        """The same for a new device: its category's fields, every one pre-filled, when the
+        add form was opened for a category (see requested_category), else every field. A
+        posted form is checked against every field: its category may have changed since
+        the rows were drawn."""
+        fields = SpecField.objects.select_related("group")
+        category = requested_category(request) if request.method == "GET" else None
+        if category is None:
+            return list(fields), []
+        offered = list(fields.filter(categories=category))
+        return offered, offered
+
     def get_formset(self, request, obj=None, **kwargs):
-        offered, missing = self.field_rows(obj)
-        if obj is not None and obj.pk:
+        if obj is None:
+            offered, missing = self.new_device_rows(request)
+        else:
+            offered, missing = self.field_rows(obj)
+        if (obj is not None and obj.pk) or missing:
             kwargs["extra"] = len(missing) or 1
 
         def formfield_callback(db_field, **field_kwargs):
@@ -456,6 +477,49 @@ def duplicate_device(device):
         for s in specs
     )
     return copy
+
+
+class CategoryChoice(forms.Form):
+    category = forms.ModelChoiceField(Category.objects.all())
+
+
+def requested_category(request):
+    """The category a new device's form was opened for, or None: ``?category=<id>`` (the
+    form reloads itself so when the category changes), else the category the device list
+    was filtered by when its "Add device" was followed."""
+    value = request.GET.get("category")
+    if value is None:
+        filters = QueryDict(request.GET.get("_changelist_filters", ""))
+        value = filters.get("category__id__exact")
+    choice = CategoryChoice({"category": value})
+    return choice.cleaned_data["category"] if choice.is_valid() else None
+
+
+def category_query(request, category):
+    """The add form's query string for ``category``, keeping what the form was opened with."""
+    query = request.GET.copy()
+    query["category"] = category.pk
+    return query.urlencode()
+
+
+def unsaved_specs(formset):
+    """The spec values a valid ``formset`` would leave the device with, unsaved and in sheet
+    order: its rows but those deleted, and the new rows filled in."""
+    deleted = set(formset.deleted_forms)
+    specs = []
+    for index, form in enumerate(formset.forms):
+        if form in deleted or (index >= formset.initial_form_count() and not form.has_changed()):
+            continue
+        spec = form.save(commit=False)
+        if spec.field_id and spec.value:
+            specs.append(spec)
+    return sorted(specs, key=lambda spec: spec.field.sheet_position)
+
+
+# Read-only sections the apps above the catalog add to a device's change page, which
+# cannot import them (news lists the stories that name the device): functions
+# (request, device) -> HTML, or "" when they have nothing to show.
+DEVICE_CHANGE_SECTIONS = []
 
 
 class DeviceForm(forms.ModelForm):
@@ -534,6 +598,89 @@ class DeviceAdmin(ConflictCheckedAdmin, TrashAdmin, VersionedContentAdmin):
     def deletion_notes(self, request, queryset):
         ids = [device.pk for device in queryset]
         return [*deletion_effects(ids), *super().deletion_notes(request, queryset)]
+
+    class Media:
+        js = ["js/admin-device.js"]
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_preview"
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("preview/", preview, name=name),
+            path("<path:object_id>/preview/", preview, name=name),
+            *super().get_urls(),
+        ]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        category = requested_category(request)
+        if category is not None:
+            initial["category"] = category.pk
+        return initial
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        name = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_preview"
+        context["preview_url"] = reverse(name, args=[obj.pk] if obj is not None else [])
+        if add:
+            context["category_links"] = [
+                (category.name, f"?{category_query(request, category)}")
+                for category in Category.objects.all()
+            ]
+        if obj is not None:
+            sections = (section(request, obj) for section in DEVICE_CHANGE_SECTIONS)
+            context["device_sections"] = [html for html in sections if html]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def preview_view(self, request, object_id=None):
+        """The public device page drawn from the posted form, saved or not. Built in memory:
+        nothing is written, so no cache, revision or file can keep an unsaved value."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        saved = None
+        if object_id is not None:
+            saved = self.get_object(request, unquote(object_id))
+            if saved is None:
+                raise Http404
+        if saved is None:
+            allowed = self.has_add_permission(request)
+        else:
+            allowed = self.has_change_permission(request, saved)
+        if not allowed:
+            raise PermissionDenied
+        device, specs, errors = self.unsaved(request, saved)
+        if errors:
+            context = {**self.admin_site.each_context(request), "errors": errors}
+            context.update(title="The preview needs a valid form", opts=self.opts)
+            return render(request, "admin/catalog/device/preview_errors.html", context, status=400)
+        if device.powered_by_id:
+            prefetch_related_objects([device.powered_by], spec_prefetch(to_attr=None))
+        # What pictures are drawn from (catalog.outlines) and the key specs are read here.
+        device.card_specs = specs
+        context = {**device_page_context(request, device, specs), "preview": True}
+        response = render(request, "catalog/device_detail.html", context)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def unsaved(self, request, saved):
+        """(device, its spec values, errors): what the posted form would save over ``saved``
+        (None for a new device), read as saving reads it, and kept in memory."""
+        form = self.get_form(request, saved, change=saved is not None)(
+            request.POST, request.FILES, instance=saved
+        )
+        errors = [] if form.is_valid() else [form.errors]
+        device = form.instance if errors else form.save(commit=False)
+        specs = list(saved.specs.with_fields()) if saved else []
+        for inline in self.get_inline_instances(request, saved):
+            if not isinstance(inline, SpecValueInline):
+                continue
+            formset_class = inline.get_formset(request, saved)
+            prefix = formset_class.get_default_prefix()
+            formset = formset_class(**self.get_formset_kwargs(request, device, inline, prefix))
+            if formset.is_valid():
+                specs = unsaved_specs(formset)
+            else:
+                errors += [*formset.errors, formset.non_form_errors()]
+        return device, specs, [error for error in errors if error]
 
     @admin.display(description="released", ordering="released")
     def release(self, device):

@@ -583,7 +583,7 @@ class SpecValueQuerySet(ContentQuerySet):
 class SpecValue(ContentModel):
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="specs")
     field = models.ForeignKey(SpecField, on_delete=models.CASCADE, related_name="values")
-    value = models.CharField("source text", max_length=2000)
+    value = models.CharField(max_length=2000)
     # In the field's unit, whatever the display text says; used to filter, sort, pick the best.
     number = models.FloatField(null=True, blank=True)
     source = models.CharField(

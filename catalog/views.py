@@ -51,8 +51,8 @@ def device_list(request):
     return render(request, f"{template}#results" if partial else template, context)
 
 
-def product_json_ld(request, device):
-    """schema.org Product for a device page (uses prefetched specs)."""
+def product_json_ld(request, device, specs):
+    """schema.org Product for a device page; ``specs`` are its spec values."""
     data = {
         "@context": "https://schema.org",
         "@type": "Product",
@@ -71,7 +71,7 @@ def product_json_ld(request, device):
     if device.released:
         # At the precision known: "2008", "2019-03" or "2019-03-07" (ISO 8601 all three).
         data["releaseDate"] = device.released_iso
-    specs = [s for s in device.specs.all() if s.field.key]
+    specs = [s for s in specs if s.field.key]
     if specs:
         data["additionalProperty"] = [
             {"@type": "PropertyValue", "name": s.field.name, "value": s.value} for s in specs
@@ -160,11 +160,11 @@ def _source_link(source):
     return "", source
 
 
-def sheet_groups(device):
-    """[(group, [SheetValue])] in sheet order: the device's values and, for fields it has
-    none of, its chip's (``device.specs`` and its chip's prefetched)."""
+def sheet_groups(device, specs):
+    """[(group, [SheetValue])] in sheet order: the device's values ``specs`` and, for fields
+    it has none of, its chip's (prefetch the chip's ``specs``)."""
     chip = device.powered_by if device.powered_by_id else None
-    entries = with_chip_values(device.specs.all(), chip, chip.specs.all() if chip else [])
+    entries = with_chip_values(specs, chip, chip.specs.all() if chip else [])
     # One reverse() for all the rows that carry the chip's value.
     chip_url = chip.get_absolute_url() if chip else ""
     entries.sort(key=lambda entry: entry[0].field.sheet_position)
@@ -200,16 +200,24 @@ def device_detail(request, slug):
     if page_notice:
         dont_store(request)
     context = {
-        "device": device,
-        "spec_groups": sheet_groups(device),
-        "key_specs": [(s.field.name, spec_text(s)) for s in device.specs.all() if s.field.key],
+        **device_page_context(request, device, device.specs.all()),
         "powers": powers_page.object_list if device.powers_count else [],
         "powers_page": powers_page,
         "page_notice": page_notice,
-        "canonical_url": request.build_absolute_uri(device.get_absolute_url()),
-        "json_ld": product_json_ld(request, device),
     }
     return render(request, "catalog/device_detail.html", context)
+
+
+def device_page_context(request, device, specs):
+    """What the device page shows of ``device`` and its spec values ``specs``, saved or not
+    (the admin previews unsaved ones): prefetch its chip's specs."""
+    return {
+        "device": device,
+        "spec_groups": sheet_groups(device, specs),
+        "key_specs": [(s.field.name, spec_text(s)) for s in specs if s.field.key],
+        "canonical_url": request.build_absolute_uri(device.get_absolute_url()),
+        "json_ld": product_json_ld(request, device, specs),
+    }
 
 
 @require_safe

@@ -3,22 +3,31 @@ from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
+from catalog.admin import DEVICE_CHANGE_SECTIONS
+from catalog.models import Device
 from core import images
 from core.admin import ConflictCheckedAdmin, VersionedContentAdmin
 from core.timezones import times_are_in
 from core.trash_admin import TrashAdmin
 
-from .markdown import remote_images
+from .markdown import remote_images, render_markdown, without_remote_images
 from .models import Article, Author, StoryImage, Tag
 
 # Uploads follow the site's image rules (core.images); a refusal names the file.
@@ -161,6 +170,51 @@ def _remote_warning(sources):
     )
 
 
+def body_preview(body_html):
+    """(warning, body) as the article form shows a rendered body: the list of images from
+    other sites, and the body's HTML as published, those images shown broken but not
+    fetched."""
+    remote = remote_images(body_html)
+    warning = ""
+    if remote:
+        warning = format_html(
+            '<div class="article-preview-warning"><p><strong>{}</strong></p><ul>{}</ul></div>',
+            _remote_warning(remote),
+            format_html_join("", "<li><code>{}</code></li>", ((src,) for src in remote)),
+        )
+    # body_html comes from render_markdown (sanitised): safe to show as HTML.
+    return warning, mark_safe(without_remote_images(body_html))
+
+
+class LinkDeviceForm(forms.Form):
+    device = forms.ModelChoiceField(Device.objects.select_related("brand"))
+
+
+# Stories named on a device's admin page, at most.
+NAMING_STORIES = 20
+
+
+def stories_naming(request, device):
+    """The device page's section "Stories that mention this name but are not linked",
+    for editors who may see stories; one query."""
+    opts = Article._meta
+    if not request.user.has_perm(f"{opts.app_label}.{get_permission_codename('view', opts)}"):
+        return ""
+    stories = list(
+        Article.objects.naming(device)
+        .only("title", "mentions", "status", "published_at")
+        .order_by("-pk")[:NAMING_STORIES]
+    )
+    if not stories:
+        return ""
+    change = f"{opts.app_label}.{get_permission_codename('change', opts)}"
+    context = {"device": device, "stories": stories, "can_link": request.user.has_perm(change)}
+    return render_to_string("admin/news/stories_naming.html", context, request=request)
+
+
+DEVICE_CHANGE_SECTIONS.append(stories_naming)
+
+
 @admin.register(Article)
 class ArticleAdmin(ConflictCheckedAdmin, TrashAdmin, VersionedContentAdmin):
     list_display = ["title", "state", "status", "published_at", "author"]
@@ -181,27 +235,90 @@ class ArticleAdmin(ConflictCheckedAdmin, TrashAdmin, VersionedContentAdmin):
         ("Publishing", {"fields": ["status", "published_at"]}),
         ("Story", {"fields": ["body", "preview"]}),
         ("Hero image", {"fields": ["hero_image", "hero_alt"]}),
-        ("Related", {"fields": ["tags", "devices"]}),
+        ("Related", {"fields": ["tags", "devices", "mentions"]}),
     ]
+
+    class Media:
+        css = {"all": ["css/admin-preview.css"]}
+        js = ["js/admin-preview.js"]
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="{}_{}_preview".format(*info),
+            ),
+            path(
+                "<path:object_id>/link-device/",
+                self.admin_site.admin_view(self.link_device_view),
+                name="{}_{}_link_device".format(*info),
+            ),
+            path(
+                "calendar/",
+                self.admin_site.admin_view(self.calendar_view),
+                name="{}_{}_calendar".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(require_POST)
+    def preview_view(self, request):
+        """The unsaved body rendered as it would be published (the form's live preview)."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        html = render_markdown(request.POST.get("body", ""))
+        remote = remote_images(html)
+        warning, body = body_preview(html)
+        return JsonResponse(
+            {
+                "html": html,
+                "remote_images": remote,
+                "warning": _remote_warning(remote) if remote else "",
+                "preview": {"warning": warning, "body": body},
+            }
+        )
+
+    @method_decorator(require_POST)
+    def link_device_view(self, request, object_id):
+        """Link a device to the story from the device's page (stories_naming)."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        form = LinkDeviceForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest("Choose a device to link.")
+        device = form.cleaned_data["device"]
+        with transaction.atomic(), self.create_revision(request):
+            article.link_device(device)
+            self.log_change(request, article, f"Linked the device “{device}”.")
+        self.message_user(request, f"“{article}” now links the {device}.", messages.SUCCESS)
+        return redirect(reverse(f"{self.admin_site.name}:catalog_device_change", args=[device.pk]))
 
     @admin.display(description="State")
     def state(self, article):
         return article.state
 
-    @admin.display(description="Preview of the saved body")
+    @admin.display(description="Preview")
     def preview(self, article):
-        if not article.body_html:
-            return "Save the article to see the rendered body here."
-        # body_html was sanitised on save (news.markdown): safe to show as HTML.
-        body = mark_safe(f'<div class="article-preview">{article.body_html}</div>')
-        remote = remote_images(article.body_html)
-        if not remote:
-            return body
+        """The saved body; static/js/admin-preview.js replaces it with the typed one."""
+        url = reverse(f"{self.admin_site.name}:news_article_preview")
+        if article.body_html:
+            status = "As last saved."
+            warning, body = body_preview(article.body_html)
+        else:
+            status, warning, body = "", "", "Save the article to see the rendered body here."
         return format_html(
-            '<div class="article-preview-warning" role="alert"><p><strong>{}</strong></p>'
-            "<ul>{}</ul></div>{}",
-            _remote_warning(remote),
-            format_html_join("", "<li><code>{}</code></li>", ((src,) for src in remote)),
+            '<div class="article-preview-live" data-preview-url="{}">'
+            '<p class="article-preview-status" role="status">{}</p>'
+            '<div class="article-preview-warnings">{}</div>'
+            '<div class="article-preview">{}</div></div>',
+            url,
+            status,
+            warning,
             body,
         )
 
@@ -228,11 +345,6 @@ class ArticleAdmin(ConflictCheckedAdmin, TrashAdmin, VersionedContentAdmin):
     def changelist_view(self, request, extra_context=None):
         base = super().change_list_template or "admin/change_list.html"
         return super().changelist_view(request, {"base_change_list": base, **(extra_context or {})})
-
-    def get_urls(self):
-        name = f"{self.opts.app_label}_{self.opts.model_name}_calendar"
-        calendar = path("calendar/", self.admin_site.admin_view(self.calendar_view), name=name)
-        return [calendar, *super().get_urls()]
 
     def calendar_view(self, request):
         """Stories by day over CALENDAR_WEEKS weeks from the week of ``?start=`` (this week

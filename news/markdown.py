@@ -22,6 +22,7 @@ ALLOWED_TAGS = {
     "blockquote",
     "br",
     "code",
+    "div",
     "em",
     "h2",
     "h3",
@@ -43,26 +44,35 @@ ALLOWED_TAGS = {
     "tr",
     "ul",
 }
-# No style (the CSP forbids inline styles anyway), no class, no event handlers.
+# No style (the CSP forbids inline styles anyway), no event handlers, and no class but the
+# one render_markdown gives a table's box.
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
+    "div": {"tabindex"},
     "img": {"src", "alt", "title"},
     "ol": {"start"},
     "th": {"scope"},
 }
+ALLOWED_CLASSES = {"div": {"table-scroll"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer nofollow"
+# The box a table scrolls in; focusable, so a keyboard can scroll it too.
+TABLE_OPEN = '<div class="table-scroll" tabindex="0"><table>'
+TABLE_CLOSE = "</table></div>"
 
 
-def sanitise(html):
-    """Keep only the allow-listed tags, attributes and URL schemes of ``html``."""
+def sanitise(html, attribute_filter=None):
+    """Keep only the allow-listed tags, attributes and URL schemes of ``html``;
+    ``attribute_filter(tag, attribute, value)`` may drop more (None) or keep (the value)."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
+        attribute_filter=attribute_filter,
     )
 
 
@@ -73,6 +83,9 @@ def render_markdown(text):
     # An h1 in the body would compete with the page title: demote headings one level.
     html = _md.render(text)
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    # A table wider than a phone scrolls in a box of its own, its words whole, rather than
+    # widening the page. Only Markdown makes tags here (raw HTML in the source is text).
+    html = html.replace("<table>", TABLE_OPEN).replace("</table>", TABLE_CLOSE)
     return sanitise(html)
 
 
@@ -103,3 +116,16 @@ def remote_images(html):
     parser = _ImageSources()
     parser.feed(html or "")
     return [src for src in parser.sources if not _served_here(src)]
+
+
+def _drop_remote_source(tag, attribute, value):
+    if tag == "img" and attribute == "src" and not _served_here(value):
+        return None
+    return value
+
+
+def without_remote_images(html):
+    """``html`` (a rendered body) with the source of each image from another site taken out:
+    the admin's preview shows it broken, as readers will see it, without asking the other
+    site for it (the Content-Security-Policy would refuse, and log an error)."""
+    return sanitise(html, attribute_filter=_drop_remote_source)

@@ -15,6 +15,7 @@ from catalog.models import Device
 from core import images
 from core.content import ContentModel, ContentQuerySet
 from core.django_private import is_new_file
+from core.search import fold_name, folded_contains
 
 from .markdown import render_markdown
 
@@ -323,6 +324,13 @@ class ArticleQuerySet(ContentQuerySet):
             related += list(others[: limit - len(related)])
         return related
 
+    def naming(self, device):
+        """Stories whose names not in the catalog (``mentions``) or title contain
+        ``device``'s name, case and accents aside, and that do not link it yet. No index
+        serves "contains": each story's two short texts are folded."""
+        named = folded_contains("mentions", device.name) | folded_contains("title", device.name)
+        return self.filter(named).exclude(devices=device)
+
     def newest_about(self, devices, limit):
         """The newest ``limit`` published stories that mention any of ``devices``
         (instances or pks), each once, as a list: device and comparison pages. One query,
@@ -357,6 +365,12 @@ class Article(ContentModel):
     tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
     devices = models.ManyToManyField(
         Device, related_name="articles", blank=True, verbose_name="devices mentioned"
+    )
+    # Linked from the device's admin page once the catalog has it (see naming()).
+    mentions = models.TextField(
+        "device names not in the catalog",
+        blank=True,
+        help_text="Device names the story mentions that the catalog lacks, one per line.",
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
@@ -433,6 +447,13 @@ class Article(ContentModel):
     def get_absolute_url(self):
         return reverse("news:article", args=[self.slug])
 
+    def link_device(self, device):
+        """Add ``device`` to the devices the story mentions, and take the lines that name it
+        out of ``mentions``: the catalog has it now."""
+        self.devices.add(device)
+        self.mentions = without_name(self.mentions, device)
+        self.save(update_fields=["mentions", "updated_at"])
+
     @property
     def state(self):
         """ "Draft", "Scheduled" or "Live", as editors say it."""
@@ -452,6 +473,15 @@ class Article(ContentModel):
 # The rows of "devices mentioned": a device's deletion keeps the stories' links to it in its
 # revision, so that restoring the device brings them back (core.trash).
 reversion.register(Article.devices.through)
+
+
+def without_name(mentions, device):
+    """``mentions`` (names, one per line) without the lines that are ``device``'s name, or
+    its brand's and its name ("Pixel 10", "Google Pixel 10"), case, accents and spaces
+    aside. A line that only contains it ("Pixel 10 Pro") stays. Reads ``device.brand``."""
+    names = {fold_name(device.name), fold_name(f"{device.brand.name} {device.name}")}
+    lines = (line.strip() for line in mentions.splitlines())
+    return "\n".join(line for line in lines if line and fold_name(line) not in names)
 
 
 # A story's images are shown as they are (Markdown has no srcset): at most this wide.

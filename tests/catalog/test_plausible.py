@@ -306,7 +306,7 @@ def test_checking_ranges_costs_no_query_per_row(
     phone, rows = forty_rows
     rows[0]["value"], rows[0]["number"] = "201 st", ""
     # The refused edit's budget (tests/catalog/test_admin.py) and the edit-conflict check.
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(27):
         response = _post(admin_client, phone, rows)
     assert response.status_code == 200
     assert "outside 50–1,000 g for a phone" in _row_errors(response, 0)["value"][0]

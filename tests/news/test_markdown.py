@@ -53,12 +53,16 @@ def elements(html):
 
 SAFE_TAGS = {"p", "a", "img", "blockquote", "ul", "ol", "li", "code", "pre", "table"}
 SAFE_TAGS |= {"thead", "tbody", "tr", "th", "td", "strong", "em", "h2", "h3", "br", "hr"}
+# The one div: the box render_markdown puts a table in.
+TABLE_BOX = ("div", {"class": "table-scroll", "tabindex": "0"})
 
 
 @pytest.mark.parametrize("source", HOSTILE)
 def test_hostile_markdown_leaves_no_active_content(source):
     html = render_markdown(source)
     for tag, attrs in elements(html):
+        if (tag, attrs) == TABLE_BOX:
+            continue
         assert tag in SAFE_TAGS, html
         assert set(attrs) <= {"href", "src", "alt", "title", "rel"}, html
         for name in ("href", "src"):
@@ -87,6 +91,12 @@ REL = 'rel="noopener noreferrer nofollow"'
         ('<iframe src="https://evil.example"></iframe><style>p{}</style>', ""),
         ("<svg onload=alert(1)><circle/></svg><!-- <script> -->", ""),
         ('<form action="/steal"><input name="card"></form>', ""),
+        # A div keeps only the table box's class, and never a handler or a style.
+        (
+            '<div class="table-scroll evil" onclick="alert(1)" style="x">t</div>',
+            '<div class="table-scroll">t</div>',
+        ),
+        ('<div class="overlay" tabindex="0">t</div>', '<div class="" tabindex="0">t</div>'),
     ],
 )
 def test_the_sanitiser_removes_scripts_handlers_script_urls_and_styles(html, kept):
@@ -105,6 +115,15 @@ def test_the_sanitiser_removes_scripts_handlers_script_urls_and_styles(html, kep
 )
 def test_rendered_markdown_goes_through_the_sanitiser(source, rendered):
     assert render_markdown(source) == rendered
+
+
+def test_a_table_scrolls_in_its_own_box_and_a_typed_box_is_text():
+    html = render_markdown(
+        '| Display | Price |\n|---|---|\n| 6.1 in | $799 |\n\n<div class="table-scroll">x</div>'
+    )
+    assert html.startswith('<div class="table-scroll" tabindex="0"><table>\n<thead>')
+    assert "</tbody>\n</table></div>\n" in html
+    assert html.endswith('<p>&lt;div class="table-scroll"&gt;x&lt;/div&gt;</p>\n')
 
 
 def test_raw_html_is_shown_as_text():
