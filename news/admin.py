@@ -1,3 +1,4 @@
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
@@ -7,8 +8,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from core import images
-from core.admin import VersionedContentAdmin
+from core.admin import RevisionHistoryAdmin, VersionedContentAdmin
 
+from .history import StoryHistory
 from .markdown import remote_images
 from .models import Article, StoryImage, Tag
 
@@ -65,7 +67,8 @@ def _remote_warning(sources):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionedContentAdmin):
+class ArticleAdmin(RevisionHistoryAdmin):
+    history = StoryHistory
     list_display = ["title", "state", "status", "published_at", "author"]
     list_filter = ["status", "tags"]
     date_hierarchy = "published_at"
@@ -119,15 +122,22 @@ class ArticleAdmin(VersionedContentAdmin):
         return initial
 
     @staticmethod
-    def _publish(queryset, when):
-        """Publish at ``when``; returns how many. The queryset bumps the content version."""
-        return queryset.update(
-            status=Article.Status.PUBLISHED, published_at=when, updated_at=timezone.now()
-        )
+    def _publish(queryset, when, comment):
+        """Publish at ``when``, in one revision holding each article with ``comment``;
+        returns how many. The queryset bumps the content version."""
+        with reversion.create_revision():
+            count = queryset.update(
+                status=Article.Status.PUBLISHED, published_at=when, updated_at=timezone.now()
+            )
+            # update() sends no signal: the articles join the revision by name.
+            for article in queryset.all():
+                reversion.add_to_revision(article)
+            reversion.set_comment(comment)
+        return count
 
     @admin.action(description="Publish now", permissions=["change"])
     def publish_now(self, request, queryset):
-        count = self._publish(queryset, timezone.now())
+        count = self._publish(queryset, timezone.now(), "Published now")
         self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
 
     @admin.action(description="Schedule…", permissions=["change"])
@@ -135,13 +145,10 @@ class ArticleAdmin(VersionedContentAdmin):
         form = ScheduleForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             when = form.cleaned_data["published_at"]
-            count = self._publish(queryset, when)
             verb = "Scheduled" if when > timezone.now() else "Published"
-            self.message_user(
-                request,
-                f"{verb} {count} article(s) for {when:%Y-%m-%d %H:%M %Z}.",
-                messages.SUCCESS,
-            )
+            moment = f"{when:%Y-%m-%d %H:%M %Z}"
+            count = self._publish(queryset, when, f"{verb} for {moment}")
+            self.message_user(request, f"{verb} {count} article(s) for {moment}.", messages.SUCCESS)
             return None
         context = {
             **self.admin_site.each_context(request),

@@ -29,7 +29,12 @@ class Command(BaseCommand):
         try:
             # Image paths in the file are relative to it (to the working folder for "-").
             base_dir = Path.cwd() if file == "-" else Path(file).resolve().parent
-            result = import_catalog(parse_json(text), dry_run=dry_run, base_dir=base_dir)
+            result = import_catalog(
+                parse_json(text),
+                dry_run=dry_run,
+                base_dir=base_dir,
+                source="standard input" if file == "-" else Path(file).name,
+            )
         except CatalogError as exc:
             errors = "\n".join(f"  - {error}" for error in exc.errors)
             raise CommandError(
