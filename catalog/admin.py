@@ -3,6 +3,7 @@ from collections import defaultdict
 from itertools import groupby
 from operator import attrgetter
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -18,11 +19,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core import images
-from core.admin import ConflictCheckedAdmin, VersionedContentAdmin
+from core.admin import ConflictCheckedAdmin, RevisionHistoryAdmin, VersionedContentAdmin
 from core.text import shown
 from core.trash import linked_from
 from core.trash_admin import TrashAdmin
 
+from .history import DeviceHistory
 from .models import (
     VALUE_SHEET_ORDER,
     Brand,
@@ -457,7 +459,8 @@ def _unique_copy_slug(slug):
 
 
 def duplicate_device(device):
-    """A copy of ``device`` and its spec values under a new unique slug; returns the copy."""
+    """A copy of ``device`` and its spec values under a new unique slug; returns the copy.
+    Inside a revision, the copy joins it with its values."""
     specs = list(device.specs.all())
     copy = Device.objects.get(pk=device.pk)
     copy.pk = None
@@ -476,6 +479,9 @@ def duplicate_device(device):
         )
         for s in specs
     )
+    if reversion.is_active():
+        # Saving the copy added it before it had values (bulk-created: no signal).
+        reversion.add_to_revision(copy)
     return copy
 
 
@@ -579,7 +585,8 @@ def deletion_effects(ids):
 
 
 @admin.register(Device)
-class DeviceAdmin(ConflictCheckedAdmin, TrashAdmin, VersionedContentAdmin):
+class DeviceAdmin(ConflictCheckedAdmin, TrashAdmin, RevisionHistoryAdmin):
+    history = DeviceHistory
     form = DeviceForm
     list_display = ["name", "brand", "category", "release", "launch_price"]
     list_filter = ["category", "brand", ReleaseYearFilter]
@@ -688,8 +695,10 @@ class DeviceAdmin(ConflictCheckedAdmin, TrashAdmin, VersionedContentAdmin):
 
     @admin.action(description="Duplicate selected devices", permissions=["add"])
     def duplicate(self, request, queryset):
-        with transaction.atomic():
-            copies = [duplicate_device(device) for device in queryset.order_by("pk")]
+        with transaction.atomic(), reversion.create_revision():
+            originals = list(queryset.order_by("pk"))
+            copies = [duplicate_device(device) for device in originals]
+            reversion.set_comment(f"Duplicated from {', '.join(d.name for d in originals)}")
         names = ", ".join(copy.name for copy in copies)
         noun = "device" if len(copies) == 1 else "devices"
         self.message_user(

@@ -14,4 +14,4 @@ def demo_data():
 
 def load_catalog():
     """Import the demo catalog; matched by name and slug, so running it again changes nothing."""
-    return import_catalog(demo_data())
+    return import_catalog(demo_data(), source=DEMO_CATALOG.name)

@@ -5,6 +5,7 @@ tests/core/test_django_private.py fails naming the function here that needs a ne
 """
 
 from django.core.paginator import Paginator
+from django.db import connections
 
 
 def set_iterable_class(queryset, iterable_class):
@@ -33,3 +34,10 @@ def delete_without_signals(queryset):
     cascades (the caller deletes dependent rows first). Django's delete() loads every row
     to send its signals, too slow for the tens of thousands a generated catalog holds."""
     return queryset._raw_delete(queryset.db)
+
+
+def check_foreign_keys(using, table_names):
+    """Raise IntegrityError now if rows of these tables point at rows that do not exist:
+    both databases check foreign keys only at commit, which a request cannot catch. What
+    loaddata runs after writing raw rows."""
+    connections[using].check_constraints(table_names=table_names)

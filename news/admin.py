@@ -1,6 +1,7 @@
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -23,10 +24,11 @@ from django.views.decorators.http import require_POST
 from catalog.admin import DEVICE_CHANGE_SECTIONS
 from catalog.models import Device
 from core import images
-from core.admin import ConflictCheckedAdmin, VersionedContentAdmin
+from core.admin import ConflictCheckedAdmin, RevisionHistoryAdmin, VersionedContentAdmin
 from core.timezones import times_are_in
 from core.trash_admin import TrashAdmin
 
+from .history import StoryHistory
 from .markdown import remote_images, render_markdown, without_remote_images
 from .models import Article, Author, StoryImage, Tag
 
@@ -216,7 +218,8 @@ DEVICE_CHANGE_SECTIONS.append(stories_naming)
 
 
 @admin.register(Article)
-class ArticleAdmin(ConflictCheckedAdmin, TrashAdmin, VersionedContentAdmin):
+class ArticleAdmin(ConflictCheckedAdmin, TrashAdmin, RevisionHistoryAdmin):
+    history = StoryHistory
     list_display = ["title", "state", "status", "published_at", "author"]
     list_select_related = ["author"]
     list_filter = [StateFilter, "tags"]
@@ -382,15 +385,22 @@ class ArticleAdmin(ConflictCheckedAdmin, TrashAdmin, VersionedContentAdmin):
         return TemplateResponse(request, "news/admin_calendar.html", context)
 
     @staticmethod
-    def _publish(queryset, when):
-        """Publish at ``when``; returns how many. The queryset bumps the content version."""
-        return queryset.update(
-            status=Article.Status.PUBLISHED, published_at=when, updated_at=timezone.now()
-        )
+    def _publish(queryset, when, comment):
+        """Publish at ``when``, in one revision holding each article with ``comment``;
+        returns how many. The queryset bumps the content version."""
+        with reversion.create_revision():
+            count = queryset.update(
+                status=Article.Status.PUBLISHED, published_at=when, updated_at=timezone.now()
+            )
+            # update() sends no signal: the articles join the revision by name.
+            for article in queryset.all():
+                reversion.add_to_revision(article)
+            reversion.set_comment(comment)
+        return count
 
     @admin.action(description="Publish now", permissions=["change"])
     def publish_now(self, request, queryset):
-        count = self._publish(queryset, timezone.now())
+        count = self._publish(queryset, timezone.now(), "Published now")
         self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
 
     @admin.action(description="Schedule…", permissions=["change"])
@@ -402,10 +412,11 @@ class ArticleAdmin(ConflictCheckedAdmin, TrashAdmin, VersionedContentAdmin):
         form = ScheduleForm(request.POST if "apply" in request.POST else None, any_live=bool(live))
         if form.is_valid():
             when = form.cleaned_data["published_at"]
-            count = self._publish(queryset, when)
             later = when > timezone.now()
-            message = f"{'Scheduled' if later else 'Published'} {count} article(s) for "
-            message += f"{timezone.localtime(when):%Y-%m-%d %H:%M %Z}"
+            moment = f"{timezone.localtime(when):%Y-%m-%d %H:%M %Z}"
+            comment = f"{'Scheduled' if later else 'Published'} for {moment}"
+            count = self._publish(queryset, when, comment)
+            message = f"{'Scheduled' if later else 'Published'} {count} article(s) for {moment}"
             if live and later:
                 message += f"; {len(live)} live article(s) taken offline until then"
             self.message_user(request, f"{message}.", messages.SUCCESS)

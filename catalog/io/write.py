@@ -6,10 +6,12 @@ resized copies inside the transaction; if it fails, the files it stored are dele
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Prefetch
 
 from core import images
 from core.content import content_changed
 from core.db import refresh_planner_statistics
+from core.history import import_comment, save_revision
 
 from ..models import Brand, Device, DevicePhoto, SpecField, SpecValue
 from .format import CatalogError
@@ -19,7 +21,7 @@ from .plan import _Planner
 BATCH = 1000
 
 
-def import_catalog(data, *, dry_run=False, base_dir=None, reject_outliers=False):
+def import_catalog(data, *, dry_run=False, base_dir=None, reject_outliers=False, source=None):
     """Check ``data`` (decoded JSON) whole, then write what changed in one transaction.
 
     Raises CatalogError listing every problem, having changed nothing (and having left no
@@ -28,6 +30,9 @@ def import_catalog(data, *, dry_run=False, base_dir=None, reject_outliers=False)
     stays where it was. ``base_dir``: the folder image paths are relative to. Values outside
     their field's plausible range are imported and listed (``result.outliers``), or, with
     ``reject_outliers``, refuse the whole file.
+
+    The devices it created or updated (not the unchanged ones) are kept in one revision,
+    with their spec values and photos, commented "imported from ``source``" (a file name).
     """
     base_dir = Path(base_dir) if base_dir is not None else None
     if dry_run:
@@ -41,6 +46,7 @@ def import_catalog(data, *, dry_run=False, base_dir=None, reject_outliers=False)
             _refuse_outliers(plan, reject_outliers)
             if plan.result.changed:
                 _write(plan, written)
+                _keep_revision(plan, source)
     except BaseException:
         images.delete_files(written)
         raise
@@ -98,6 +104,29 @@ def _write(plan, written):
     SpecValue.objects.bulk_update(plan.values_update, columns, batch_size=BATCH)
     SpecValue.objects.bulk_create(plan.values_create, batch_size=BATCH)
     _write_photos(plan, written)
+
+
+def _keep_revision(plan, source):
+    """One revision holding every device the import created or updated (not the unchanged
+    ones), each with what a device's revision holds: its spec values and photos."""
+    ids = [device.pk for device in plan.new_devices]
+    ids += [device.pk for device, _attrs in plan.changed_devices]
+    if ids:
+        save_revision(_with_parts(ids), comment=import_comment(source))
+
+
+def _with_parts(ids):
+    """Each device, then what its revisions hold (Device's follow): its spec values, with
+    their fields (a value's text names its field), and its photos."""
+    fields = SpecField.objects.in_bulk()
+    specs = Prefetch("specs", queryset=SpecValue.objects.order_by())
+    for chunk in _chunks(ids):
+        for device in Device.objects.filter(pk__in=chunk).prefetch_related(specs, "photos"):
+            yield device
+            for spec in device.specs.all():
+                spec.field = fields[spec.field_id]
+                yield spec
+            yield from device.photos.all()
 
 
 def _convert_numbers(plan):

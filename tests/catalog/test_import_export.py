@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from reversion.models import Version
 
 from catalog.demo import load_catalog
 from catalog.io import CatalogError, export_catalog, import_catalog, parse_json
@@ -1036,6 +1037,10 @@ def test_a_new_order_or_a_removed_image_updates_the_device(phones, photo_dir, co
     with committed():
         import_catalog(with_images(), base_dir=photo_dir)
     assert not DevicePhoto.objects.exists()
+    # The imports' revisions still name the photo: its files stay until they go.
+    assert default_storage.exists(back.image.name)
+    with committed():
+        Version.objects.all().delete()
     assert not default_storage.exists(back.image.name)
 
 

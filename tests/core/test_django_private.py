@@ -7,6 +7,7 @@ import django
 import pytest
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.db.models.query import ModelIterable
 from django.db.models.signals import post_delete, pre_delete
@@ -14,6 +15,7 @@ from django.utils.functional import cached_property
 
 from catalog.models import Brand, Device
 from core.django_private import (
+    check_foreign_keys,
     delete_without_signals,
     is_new_file,
     set_iterable_class,
@@ -103,3 +105,16 @@ def test_delete_without_signals_deletes_in_one_statement_and_sends_no_signal(
         assert count == 2
         assert list(Brand.objects.values_list("pk", flat=True)) == [brands[2].pk]
         assert sent == []
+
+
+@pytest.mark.django_db
+def test_check_foreign_keys_fails_now_on_a_row_pointing_at_nothing():
+    device = DeviceFactory()
+    table = Device._meta.db_table
+    with wrapper("check_foreign_keys"):
+        check_foreign_keys("default", [table])
+    with transaction.atomic():
+        Device.objects.filter(pk=device.pk).update(powered_by_id=999_999)
+        with wrapper("check_foreign_keys"), pytest.raises(IntegrityError):
+            check_foreign_keys("default", [table])
+        transaction.set_rollback(True)

@@ -40,6 +40,7 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 base_dir=base_dir,
                 reject_outliers=reject_outliers,
+                source="standard input" if file == "-" else Path(file).name,
             )
         except CatalogError as exc:
             errors = "\n".join(f"  - {error}" for error in exc.errors)
