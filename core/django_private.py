@@ -5,6 +5,7 @@ tests/core/test_django_private.py fails naming the function here that needs a ne
 """
 
 from django.core.paginator import Paginator
+from django.utils.log import log_response
 
 
 def set_iterable_class(queryset, iterable_class):
@@ -33,3 +34,10 @@ def delete_without_signals(queryset):
     cascades (the caller deletes dependent rows first). Django's delete() loads every row
     to send its signals, too slow for the tens of thousands a generated catalog holds."""
     return queryset._raw_delete(queryset.db)
+
+
+def log_response_at(level, message, *args, response, request):
+    """Log ``response`` once, at ``level``, through Django's request logger. Django logs
+    every answer of 400 and above itself as it leaves the handler (5xx as errors) unless it
+    was logged already, which its ``log_response`` marks on the response."""
+    log_response(message, *args, response=response, request=request, level=level)
