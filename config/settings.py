@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SiteHeadersMiddleware",
+    # Early: a request that cannot reach the database gets the 503 page, not a traceback.
+    "core.middleware.DatabaseUnavailableMiddleware",
     "core.content.ContentVersionMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -181,7 +183,8 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "specwise"),
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # In the database with the cache in front: a cache restart signs no one out.
+    SESSION_ENGINE = "core.sessions"
     # Every process reads the shared cache: the content version can live there (no query).
     CONTENT_VERSION_STORE = "cache"
 else:

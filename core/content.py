@@ -23,6 +23,8 @@ from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from .middleware import DATABASE_UNREACHABLE
+
 logger = logging.getLogger(__name__)
 
 CACHE_KEY = "content-version"
@@ -130,6 +132,9 @@ def _state():
         return state
     try:
         state = _read()
+    except DATABASE_UNREACHABLE:
+        # No database, no page: the request answers 503 (core.middleware), logged once.
+        raise
     except Exception:
         logger.warning("Content version unavailable", exc_info=True)
         state = ("unavailable", None)

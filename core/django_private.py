@@ -6,6 +6,7 @@ tests/core/test_django_private.py fails naming the function here that needs a ne
 
 from django.core.paginator import Paginator
 from django.db import connections
+from django.utils.log import log_response
 
 
 def set_iterable_class(queryset, iterable_class):
@@ -41,3 +42,10 @@ def check_foreign_keys(using, table_names):
     both databases check foreign keys only at commit, which a request cannot catch. What
     loaddata runs after writing raw rows."""
     connections[using].check_constraints(table_names=table_names)
+
+
+def log_response_at(level, message, *args, response, request):
+    """Log ``response`` once, at ``level``, through Django's request logger. Django logs
+    every answer of 400 and above itself as it leaves the handler (5xx as errors) unless it
+    was logged already, which its ``log_response`` marks on the response."""
+    log_response(message, *args, response=response, request=request, level=level)

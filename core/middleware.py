@@ -1,5 +1,10 @@
 from django.conf import settings
-from django.utils.cache import patch_cache_control
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from .django_private import log_response_at
 
 
 class SiteHeadersMiddleware:
@@ -29,4 +34,46 @@ class SiteHeadersMiddleware:
             else:
                 response.headers["Content-Length"] = str(len(response.content))
                 response.content = b""
+        return response
+
+
+# What a database that cannot be reached raises: Django wraps the driver's own errors
+# (psycopg's, sqlite3's) in these, whatever the backend.
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
+# Seconds a client is asked to wait before trying again.
+RETRY_AFTER = 5
+
+
+class DatabaseUnavailableMiddleware:
+    """A request that cannot reach the database gets a static "back in a moment" page.
+
+    Status 503 with Retry-After and no traceback, and one warning in the log instead of
+    Django's error. The page is rendered without the request, so no context processor (some
+    of them query) runs. Nothing needs resetting afterwards: Django drops a connection that raised
+    when the request ends, and checks a kept one before reusing it (conn_health_checks), so
+    the site answers again as soon as the database is back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_UNREACHABLE):
+            return None
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER)
+        add_never_cache_headers(response)
+        reason = " ".join(str(exception).split()) or type(exception).__name__
+        log_response_at(
+            "warning",
+            "Database unavailable, answered 503: %s %s (%s)",
+            request.method,
+            request.path,
+            reason,
+            response=response,
+            request=request,
+        )
         return response

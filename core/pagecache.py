@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from .content import content_version, next_due
+from .middleware import DATABASE_UNREACHABLE
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +173,8 @@ def cache_public_page(view=None, *, params=()):
             try:
                 key = _key(request, query, visitor)
                 stored = cache.get(key)
+            except DATABASE_UNREACHABLE:  # the key needs the content version
+                raise
             except Exception:  # a cache outage must not take pages down
                 logger.warning("Page cache unavailable", exc_info=True)
                 stored = key = None

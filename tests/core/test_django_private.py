@@ -11,13 +11,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.db.models.query import ModelIterable
 from django.db.models.signals import post_delete, pre_delete
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.utils.functional import cached_property
+from django.utils.log import log_response
 
 from catalog.models import Brand, Device
 from core.django_private import (
     check_foreign_keys,
     delete_without_signals,
     is_new_file,
+    log_response_at,
     set_iterable_class,
     uncapped_num_pages,
 )
@@ -118,3 +122,13 @@ def test_check_foreign_keys_fails_now_on_a_row_pointing_at_nothing():
         with wrapper("check_foreign_keys"), pytest.raises(IntegrityError):
             check_foreign_keys("default", [table])
         transaction.set_rollback(True)
+
+
+def test_log_response_at_logs_once_and_django_does_not_log_again(caplog):
+    request, response = RequestFactory().get("/down/"), HttpResponse(status=503)
+    with wrapper("log_response_at"):
+        log_response_at("warning", "Down: %s", request.path, response=response, request=request)
+        # What Django's handler does with every answer of 400 and above as it leaves.
+        log_response("%s: %s", response.reason_phrase, request.path, response=response)
+        logged = [(record.levelname, record.getMessage()) for record in caplog.records]
+        assert logged == [("WARNING", "Down: /down/")]
