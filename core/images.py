@@ -258,6 +258,16 @@ def store(name, content, storage=None):
     return True
 
 
+def store_narrowed(file, name, folder, width):
+    """Check the uploaded ``file`` (named ``name``), store it clean and at most ``width``
+    pixels wide under ``folder``, and return its stored name: for images shown as they are
+    (a story's images, an author's photo). Raises ImageRefused."""
+    master = narrowed(master_of(file, name), width)
+    stored = master.name(folder)
+    store(stored, master.content)
+    return stored
+
+
 def store_with_copies(master, folder, storage=None):
     """Store ``master`` and its resized copies under ``folder``; (master name, [names this
     call wrote]) — the caller deletes those if its transaction fails."""

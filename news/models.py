@@ -79,12 +79,9 @@ class Author(ContentModel):
     def save(self, *args, **kwargs):
         # Stored clean and narrowed by the site's image rules (core.images), named by content.
         if self.photo and is_new_file(self.photo):
-            master = images.narrowed(
-                images.master_of(self.photo.file, self.photo.name), AUTHOR_PHOTO_WIDTH
+            self.photo = images.store_narrowed(
+                self.photo.file, self.photo.name, "news/authors", AUTHOR_PHOTO_WIDTH
             )
-            name = master.name("news/authors")
-            images.store(name, master.content)
-            self.photo = name
         super().save(*args, **kwargs)
 
 
@@ -515,12 +512,9 @@ class StoryImage(models.Model):
 
     def save(self, *args, **kwargs):
         if self.image and is_new_file(self.image):
-            master = images.narrowed(
-                images.master_of(self.image.file, self.image.name), STORY_IMAGE_WIDTH
+            self.image = images.store_narrowed(
+                self.image.file, self.image.name, "news/story", STORY_IMAGE_WIDTH
             )
-            name = master.name("news/story")
-            images.store(name, master.content)
-            self.image = name
         super().save(*args, **kwargs)
 
     @property

@@ -69,12 +69,14 @@ def give_list(settings):
     return give
 
 
-def _signed_in_member(username, group_name):
+def _signed_in_member(username, group_name, first_name="", last_name=""):
     """A new client signed in as a staff member whose only permissions are the group's."""
     from django.contrib.auth.models import Group, User
     from django.test import Client
 
-    member = User.objects.create_user(username, password="pw", is_staff=True)
+    member = User.objects.create_user(
+        username, password="pw", is_staff=True, first_name=first_name, last_name=last_name
+    )
     member.groups.add(Group.objects.get(name=group_name))
     client = Client()
     client.force_login(member)
@@ -95,6 +97,22 @@ def chief_editor_client(db):
     from core.editors import CHIEF_EDITORS_GROUP
 
     return _signed_in_member("chief-editor", CHIEF_EDITORS_GROUP)
+
+
+@pytest.fixture
+def ann(db):
+    """Ann Archer, an editor: one of two editing the same page (see the conflict tests)."""
+    from core.editors import EDITORS_GROUP
+
+    return _signed_in_member("ann", EDITORS_GROUP, "Ann", "Archer")
+
+
+@pytest.fixture
+def bea(db):
+    """Bea Baker, the other editor."""
+    from core.editors import EDITORS_GROUP
+
+    return _signed_in_member("bea", EDITORS_GROUP, "Bea", "Baker")
 
 
 @pytest.fixture

@@ -17,19 +17,9 @@ from tests.factories import (
     SpecGroupFactory,
     SpecValueFactory,
 )
-from tests.news.test_edit_conflicts import SAVE_AGAIN, editor
+from tests.news.test_edit_conflicts import SAVE_AGAIN
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ann():
-    return editor("ann", "Ann", "Archer")
-
-
-@pytest.fixture
-def bea():
-    return editor("bea", "Bea", "Baker")
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ import pytest
 import reversion
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group, Permission, User
-from django.test import Client
+from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from django.utils.html import escape
 from reversion.models import Version
@@ -14,32 +13,13 @@ from core.conflicts import TOKEN_FIELD
 from core.editors import EDITORS_GROUP
 from news.models import Article
 from tests.admin_forms import form_data
+from tests.conftest import _signed_in_member
 from tests.factories import ArticleFactory, AuthorFactory
 from tests.hostile import SCRIPT
 
 pytestmark = pytest.mark.django_db
 
 SAVE_AGAIN = "Saving again will replace their changes with yours."
-
-
-def editor(username, first_name, last_name):
-    user = User.objects.create_user(
-        username, password="pw", is_staff=True, first_name=first_name, last_name=last_name
-    )
-    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def ann():
-    return editor("ann", "Ann", "Archer")
-
-
-@pytest.fixture
-def bea():
-    return editor("bea", "Bea", "Baker")
 
 
 @pytest.fixture
@@ -116,7 +96,7 @@ def test_a_story_with_an_earlier_revision_shows_each_change_old_to_new(ann, bea,
 
 
 def test_changes_by_two_editors_name_both(ann, bea, story):
-    cy = editor("cy", "Cy", "Cole")
+    cy = _signed_in_member("cy", EDITORS_GROUP, "Cy", "Cole")
     a_tab, b_tab = open_form(ann, story), open_form(bea, story)
     save(bea, story, b_tab, summary="Bea's summary.")
     save(cy, story, open_form(cy, story), title="Cy's title")
