@@ -162,7 +162,7 @@ def test_only_differences_hides_identical_rows(client, mixed):
     response = client.get(url, {"only": "differences"})
     assert '<th scope="row">Same thing' not in response.text
     assert '<th scope="row">RAM' in response.text
-    assert "1 identical row hidden" in response.text
+    assert "Hiding 1 row that is the same on every device." in response.text
     assert f'href="{url}"' in response.text  # the way back to every row
 
 
