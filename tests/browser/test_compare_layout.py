@@ -241,7 +241,7 @@ def test_remove_then_undo_and_clear_then_undo_with_javascript(browser, live_serv
         table_box = page.locator("[data-compare-scroll]").bounding_box()
         assert shown["y"] >= legend["y"] + legend["height"], (shown, legend)
         assert shown["y"] + shown["height"] <= table_box["y"] + 1, (shown, table_box)
-        assert 0 <= shown["y"] and shown["y"] + shown["height"] <= PHONE["height"], (shown, spot)
+        assert shown["y"] >= 0 and shown["y"] + shown["height"] <= PHONE["height"], (shown, spot)
         expect(page.locator("#compare-count")).to_have_text(re.compile(r"^2\b"))
         undo.press("Enter")
         expect(heads).to_have_text([d.name for d in devices])  # back in their places
