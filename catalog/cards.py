@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 # Autoescaped device text can never contain "<!--", so only the card's own placeholder matches.
 BUTTON = mark_safe("<!-- compare button -->")
 # A shared cache (Redis) outlives a deploy: a new card template needs a new prefix.
-KEY_PREFIX = "device-card-1"
+KEY_PREFIX = "device-card-2"
 TIMEOUT = 24 * 3600
 TEMPLATE = "includes/device_card.html"
 

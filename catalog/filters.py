@@ -41,6 +41,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Exists, F, OuterRef, Subquery
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 from core.pagination import paginate
@@ -100,6 +101,13 @@ def spec_param(spec_field):
     if {f"min_{slug}", f"max_{slug}"} & PARAMETERS or slug.endswith(SPEC_PARAM_SUFFIX):
         return slug + SPEC_PARAM_SUFFIX
     return slug
+
+
+def ignored(name, raw, why):
+    """The notice for a query-string value that was dropped: "Ignored max_price=-5: why."
+
+    One wording for every parameter, so a visitor reads them all the same way."""
+    return f"Ignored {shown(name)}={shown(raw)}: {why}."
 
 
 def parse_decimal(raw):
@@ -183,7 +191,14 @@ class CatalogFilters:
             return None
         number, reason = parse_decimal(raw)
         if reason:
-            self.notice(f"Ignored {name}={shown(raw)}: {reason}.")
+            self.notice(ignored(name, raw, reason))
+        return number
+
+    def _price(self, params, name):
+        number = self._number(params, name)
+        if number is not None and number < 0:
+            self.notice(ignored(name, str(number), "a price cannot be negative"))
+            return None
         return number
 
     def notice(self, text):
@@ -202,7 +217,7 @@ class CatalogFilters:
             by_slug = {c.slug: c for c in self.options.categories}
             self.category = by_slug.get(slug)
             if self.category is None:
-                self.notice(f'Ignored category "{shown(slug)}": there is no such category.')
+                self.notice(ignored("category", slug, "there is no such category"))
 
         offered = {choice.brand.slug: choice.brand for choice in self.brand_choices}
         every = {choice.brand.slug: choice.brand for choice in self.options.brands}
@@ -212,12 +227,12 @@ class CatalogFilters:
             elif slug in every:
                 # Applied, it would hide every device; dropped, the visitor sees why.
                 reason = f"{every[slug].name} has no devices in {self.category.name}"
-                self.notice(f'Ignored brand "{shown(slug)}": {reason}.')
+                self.notice(ignored("brand", slug, reason))
             else:
-                self.notice(f'Ignored brand "{shown(slug)}": there is no such brand.')
+                self.notice(ignored("brand", slug, "there is no such brand"))
 
-        self.min_price = self._number(params, "min_price")
-        self.max_price = self._number(params, "max_price")
+        self.min_price = self._price(params, "min_price")
+        self.max_price = self._price(params, "max_price")
         self._parse_year(params)
         self._parse_ranges(params)
         self._parse_sort(params)
@@ -229,9 +244,8 @@ class CatalogFilters:
         text = raw.strip()
         # Four ASCII digits before int(): int() also reads "２０２３" and "2_023".
         if not re.fullmatch(r"[0-9]{4}", text) or not MIN_YEAR <= int(text) <= MAX_YEAR:
-            self.notice(
-                f"Ignored year_from={shown(raw)}: give a year between {MIN_YEAR} and {MAX_YEAR}."
-            )
+            why = f"give a year between {MIN_YEAR} and {MAX_YEAR}"
+            self.notice(ignored("year_from", raw, why))
             return
         self.year_from = int(text)
 
@@ -249,7 +263,8 @@ class CatalogFilters:
                     reason = f"{every[param].name} is not a filter for {self.category.name}"
                 else:
                     reason = "there is no such filter"
-                self.notice(f"Ignored {shown(name)}: {reason}.")
+                raw = next(v for v in params.getlist(name) if v.strip())
+                self.notice(ignored(name, raw, reason))
                 continue
             number = self._number(params, name)
             if number is not None:
@@ -267,7 +282,7 @@ class CatalogFilters:
         if raw.startswith(SPEC_SORT_PREFIX) and param in fields:
             self.sort, self.sort_field = raw, fields[param]
             return
-        self.notice(f'Ignored sort "{shown(raw)}": unknown order; showing newest first.')
+        self.notice(ignored("sort", raw, "unknown order; showing newest first"))
 
     # What the form and the results need
 
@@ -352,6 +367,49 @@ class CatalogFilters:
     @property
     def querystring(self):
         return urlencode(self.query_pairs())
+
+    @property
+    def applied(self):
+        """The filters in use as [(label, URL of the list without it)], for the chips above
+        the results; the sort stays, the page does not."""
+        chips = []
+        if self.q:
+            chips.append((f"Name contains “{self.q}”", [("q", self.q)]))
+        if self.category:
+            chips.append((f"Category: {self.category.name}", [("category", self.category.slug)]))
+        chips += [(f"Brand: {b.name}", [("brand", b.slug)]) for b in self.brands]
+        if self.min_price is not None:
+            chips.append((f"Price from {self.min_price} USD", [("min_price", str(self.min_price))]))
+        if self.max_price is not None:
+            chips.append(
+                (f"Price up to {self.max_price} USD", [("max_price", str(self.max_price))])
+            )
+        if self.year_from is not None:
+            chips.append(
+                (f"Released in or after {self.year_from}", [("year_from", str(self.year_from))])
+            )
+        for r in self.ranges:
+            unit = f" {r.field.unit}" if r.field.unit else ""
+            for name, sign, value in ((r.min_name, "≥", r.low), (r.max_name, "≤", r.high)):
+                if value is not None:
+                    chips.append((f"{r.field.name} {sign} {value}{unit}", [(name, str(value))]))
+        pairs = self.query_pairs()
+        return [
+            (label, self._list_url([p for p in pairs if p not in gone])) for label, gone in chips
+        ]
+
+    @property
+    def clear_url(self):
+        """The list without any filter, in the same order."""
+        return self._list_url([("sort", self.sort)] if self.sort != DEFAULT_SORT else [])
+
+    @staticmethod
+    def _list_url(pairs):
+        return (
+            f"{reverse('catalog:device-list')}?{urlencode(pairs)}"
+            if pairs
+            else reverse("catalog:device-list")
+        )
 
     # The queryset
 

@@ -78,8 +78,10 @@ def _list_context(request, visitor_list, only):
         "compared": devices,
     }
     if visitor_list.share_key:
+        url = reverse("comparisons:compare-shared", args=[visitor_list.share_key])
+        # The shared page opens as this one shows the table.
         context["share_url"] = request.build_absolute_uri(
-            reverse("comparisons:compare-shared", args=[visitor_list.share_key])
+            f"{url}?only=differences" if only else url
         )
     return context
 
@@ -235,6 +237,8 @@ def compare_list(request):
     only = request.GET.get("only") == "differences"
     context = _list_context(request, visitor_list, only)
     if context["table"] and is_htmx_partial(request):
+        # The share link follows the table's choice of rows (out of band).
+        context["oob_share"] = True
         return render(request, "comparisons/compare_list.html#table", context)
     if visitor_list.share_key and request.method == "GET" and not is_htmx_partial(request):
         record_view(request, visitor_list.share_key)

@@ -94,7 +94,7 @@ def card_bodies(devices, heading="h3"):
 def device_card(context, device, bodies):
     """``device``'s cached card with this visitor's compare button in its place."""
     button = context.template.engine.get_template("includes/compare_button.html")
-    with context.push(device=device):
+    with context.push(device=device, in_card=True):
         html = button.render(context)
     before, _, after = bodies[device.pk].rpartition(catalog_cards.BUTTON)
     return mark_safe(before + html + after)

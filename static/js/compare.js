@@ -5,9 +5,9 @@
 //    box, not to the page: a strip of names outside the box (sticky, rendered hidden with
 //    the table) is shown once the table's header has gone by, and moved sideways with it.
 // 2. After an htmx change (add, remove, clear, undo): focus goes back to the control used
-//    (its redrawn copy), or to Undo when the control is gone; the answer's feedback is
-//    shown beside that control, not wherever the widget happens to be; the live region
-//    reads it out.
+//    (its redrawn copy), or to Undo when the control is gone, or after Undo to the widget's
+//    heading; the answer's feedback is placed in the page's flow below that control (or
+//    above the table, or in the widget), so it covers nothing; the live region reads it out.
 (function () {
   "use strict";
 
@@ -46,26 +46,61 @@
   document.addEventListener("htmx:afterSettle", queuePlaceNames);
   document.addEventListener("DOMContentLoaded", placeNames);
 
-  // 2. Feedback beside the control used, focus kept, changes read out.
+  // 2. Feedback in the page's flow below the control used (never over the legend or other
+  //    results), focus kept, changes read out.
 
   var used = null;
+  var lastUsed = null;
   var lastControl = null;
 
   function isCompareForm(form) {
     return form && form.matches && form.matches("[data-compare-button], [data-compare-form]");
   }
 
+  // Where a form's feedback goes: "control" (below that button: card, device page, search
+  // result), "table" (above the comparison table) or "widget" (below the widget's heading).
+  function kindOf(form) {
+    if (form.hasAttribute("data-compare-button")) return "control";
+    if (form.closest("#compare-list-body")) return "table";
+    return "widget";
+  }
+
+  // Back where base.html has it, hidden, before anything that holds it is redrawn: an
+  // out-of-band swap has to find it, and a redrawn region would take it away.
+  function sendHome(feedback) {
+    var status = document.getElementById("compare-status");
+    if (status && feedback.nextElementSibling !== status) {
+      status.parentNode.insertBefore(feedback, status);
+    }
+  }
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
     var form = elt && elt.closest ? elt.closest("form") : null;
     if (!isCompareForm(form)) return;
+    var feedback = document.getElementById("compare-feedback");
+    var fromFeedback = feedback && feedback.contains(form);
     var rect = form.getBoundingClientRect();
     used = {
       slug: form.getAttribute("data-compare-button") || "",
+      kind: kindOf(form),
+      undo: form.classList.contains("compare-undo"),
       top: rect.top + window.scrollY,
       bottom: rect.bottom + window.scrollY,
       left: rect.left + window.scrollX
     };
+    if (fromFeedback && lastUsed) {
+      // Undo (or a form inside the message): the message stays where it was.
+      used.slug = lastUsed.slug;
+      used.kind = lastUsed.kind;
+      used.top = lastUsed.top;
+      used.bottom = lastUsed.bottom;
+      used.left = lastUsed.left;
+    }
+    if (feedback) {
+      feedback.hidden = true;
+      sendHome(feedback);
+    }
   });
 
   // The copy of a redrawn button nearest to where the used one was.
@@ -87,35 +122,40 @@
     return found;
   }
 
-  // The box, not #compare-feedback, is placed: htmx carries the class and style attributes
-  // of an element with an id over to its replacement, and setting a style attribute is
-  // what the Content-Security-Policy forbids (CSSOM, as here, is allowed).
+  function widgetTitle() {
+    var title = document.getElementById("compare-widget-title");
+    if (title) title.setAttribute("tabindex", "-1");
+    return title;
+  }
+
+  // The feedback moves into the page's flow: it pushes what follows down instead of
+  // covering it.
   function place(feedback, control, where) {
-    var box = feedback.firstElementChild;
-    if (!box) return;
-    var anchor = where;
+    var parent = null;
+    var before = null;
+    var table = document.querySelector("#compare-list-body [data-compare-scroll]");
     if (control && document.body.contains(control)) {
-      var rect = control.getBoundingClientRect();
-      anchor = {
-        top: rect.top + window.scrollY,
-        bottom: rect.bottom + window.scrollY,
-        left: rect.left + window.scrollX
-      };
+      var holder = control.closest("li, .card__actions, .device-header__actions") ||
+        control.closest("form");
+      if (holder.tagName === "LI") {
+        parent = holder;
+      } else {
+        parent = holder.parentNode;
+        before = holder.nextSibling;
+      }
+    } else if (where.kind === "table" && table) {
+      parent = table.parentNode;
+      before = table;
+    } else {
+      var title = widgetTitle();
+      if (!title) return;
+      parent = title.parentNode;
+      before = title.nextSibling;
     }
-    box.classList.add("is-anchored");
-    var width = box.offsetWidth;
-    var height = box.offsetHeight;
-    var bar = document.getElementById("compare-bar");
-    var barHeight = bar && !bar.hidden ? bar.offsetHeight : 0;
-    var windowBottom = window.scrollY + window.innerHeight - barHeight;
-    var top = anchor.bottom + 8;
-    if (top + height > windowBottom && anchor.top - height - 8 >= window.scrollY) {
-      top = anchor.top - height - 8;
-    }
-    var pageWidth = document.documentElement.clientWidth;
-    var left = Math.max(8, Math.min(anchor.left, pageWidth - width - 8));
-    box.style.top = top + "px";
-    box.style.left = left + "px";
+    parent.insertBefore(feedback, before);
+    feedback.hidden = false;
+    var box = feedback.firstElementChild;
+    if (box) box.classList.add("is-inline");
   }
 
   function announce(text) {
@@ -134,14 +174,42 @@
     var feedback = document.getElementById("compare-feedback");
     if (!where || !feedback || !feedback.hasAttribute("data-fresh")) return;
     feedback.removeAttribute("data-fresh");
-    var control = nearest(where.slug, where);
+    var control = where.kind === "control" ? nearest(where.slug, where) : null;
     lastControl = control;
+    lastUsed = where;
     place(feedback, control, where);
     announce(feedback.getAttribute("data-message"));
+    // After Undo the list is back: focus stays in the widget (or on the restored button),
+    // never on a message that is about to go.
     var target = control ||
+      (where.undo ? widgetTitle() : null) ||
       feedback.querySelector(".compare-undo button") ||
       feedback.querySelector("[tabindex='-1']");
     if (target) target.focus({ preventScroll: true });
+  });
+
+  // A region being redrawn (the table after a change, search results) that holds the
+  // feedback: it is put back in the new content, keeping focus if it had it.
+  var moved = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var feedback = document.getElementById("compare-feedback");
+    var target = event.detail.target;
+    if (!feedback || feedback.hidden || !target || !target.contains(feedback)) return;
+    moved = { hadFocus: feedback.contains(document.activeElement) };
+    sendHome(feedback);
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var feedback = document.getElementById("compare-feedback");
+    if (!moved || !feedback || !lastUsed) return;
+    var hadFocus = moved.hadFocus;
+    moved = null;
+    place(feedback, lastUsed.kind === "control" ? nearest(lastUsed.slug, lastUsed) : null,
+      lastUsed);
+    if (hadFocus) {
+      var target = feedback.querySelector(".compare-undo button") ||
+        feedback.querySelector("[tabindex='-1']");
+      if (target) target.focus({ preventScroll: true });
+    }
   });
 
   function dismiss(returnFocus) {

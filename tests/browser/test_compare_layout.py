@@ -236,7 +236,12 @@ def test_remove_then_undo_and_clear_then_undo_with_javascript(browser, live_serv
         undo = feedback.get_by_role("button", name="Undo")
         expect(undo).to_be_focused()
         shown = feedback.locator(".compare-feedback__box").bounding_box()
-        assert abs(shown["y"] - (spot["y"] + spot["height"])) < 120, (shown, spot)
+        # In the flow right above the table, on screen, over neither the legend nor the table.
+        legend = page.locator(".compare-legend").bounding_box()
+        table_box = page.locator("[data-compare-scroll]").bounding_box()
+        assert shown["y"] >= legend["y"] + legend["height"], (shown, legend)
+        assert shown["y"] + shown["height"] <= table_box["y"] + 1, (shown, table_box)
+        assert shown["y"] >= 0 and shown["y"] + shown["height"] <= PHONE["height"], (shown, spot)
         expect(page.locator("#compare-count")).to_have_text(re.compile(r"^2\b"))
         undo.press("Enter")
         expect(heads).to_have_text([d.name for d in devices])  # back in their places

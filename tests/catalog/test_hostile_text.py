@@ -16,7 +16,7 @@ def hostile():
     return make_hostile_catalog()
 
 
-CARD = r'<article class="card device-card">.*?</article>'
+CARD = r'<article class="card device-card" id="device-[^"]*">.*?</article>'
 
 
 def sheet(html):

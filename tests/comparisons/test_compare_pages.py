@@ -162,7 +162,7 @@ def test_only_differences_hides_identical_rows(client, mixed):
     response = client.get(url, {"only": "differences"})
     assert '<th scope="row">Same thing' not in response.text
     assert '<th scope="row">RAM' in response.text
-    assert "1 identical row hidden" in response.text
+    assert "Hiding 1 row that is the same on every device." in response.text
     assert f'href="{url}"' in response.text  # the way back to every row
 
 
@@ -389,3 +389,34 @@ def test_one_figure_written_two_ways_is_no_difference(client, mixed):
     table = build_table(devices_for_slugs(["nothing-phone-2", "yoga"]), only_differences=True)
     names = [row.field.name for group in table.groups for row in group.rows]
     assert "Weight" not in names and "RAM" in names
+
+
+def test_only_differences_says_when_every_row_differs(client, mixed):
+    url = shared_url(mixed["phone"], mixed["laptop"])
+    response = client.get(url, {"only": "differences"})
+    assert "Every row differs: nothing to hide." in response.text
+    assert "Showing only the rows that differ" not in response.text
+
+
+def test_only_differences_counts_the_rows_it_hides(client, mixed):
+    for name in ("Same A", "Same B"):
+        same = SpecFieldFactory(name=name)
+        for device in (mixed["phone"], mixed["laptop"]):
+            SpecValueFactory(device=device, field=same, value="Yes")
+    response = client.get(shared_url(mixed["phone"], mixed["laptop"]), {"only": "differences"})
+    assert "Hiding 2 rows that are the same on every device." in response.text
+
+
+def test_share_link_keeps_only_differences(client, mixed):
+    for device in (mixed["phone"], mixed["laptop"]):
+        client.post(ADD, {"device": device.slug})
+    shared = "http://testserver" + shared_url(mixed["phone"], mixed["laptop"])
+    assert f'value="{shared}"' in client.get(LIST).text
+    only = client.get(LIST, {"only": "differences"}).text
+    assert f'value="{shared}?only=differences"' in only
+    # The htmx switch redraws the table and, out of band, the share link with it.
+    swapped = client.get(LIST, {"only": "differences"}, **HTMX).text
+    assert 'id="compare-share" class="compare-share panel" hx-swap-oob="true"' in swapped
+    assert f'value="{shared}?only=differences"' in swapped
+    back = client.get(LIST, **HTMX).text
+    assert f'value="{shared}"' in back
