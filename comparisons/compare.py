@@ -1,15 +1,17 @@
 """The visitor's compare list.
 
-The list is a CompareList row found by a random token in a long-lived cookie, with
-one CompareItem row per device. The cookie holds the token signed by us, so a token a
-client makes up is never adopted (it could be another visitor's); a genuine token whose
-row is gone (emptied, or pruned by ``prune_compare_lists``) gets its list back on the
-next add. An empty list has no row. Each change runs in one transaction that locks the
-list row first (SELECT … FOR UPDATE on PostgreSQL; on SQLite every write transaction
-is BEGIN IMMEDIATE, which serialises them), so parallel requests from one browser
-queue up instead of each writing back its own stale copy, which is what a list kept
-in the session dict would do. The cookie is separate from the session so that
-logging in or out, which cycles or flushes the session, keeps the list.
+The list is a CompareList row found by a random token in a long-lived cookie, with one
+CompareItem row per device. The cookie holds the token signed by us, so a token a client
+makes up is never adopted (it could be another visitor's); a genuine token whose row is gone
+(emptied, or pruned by ``prune_compare_lists``) gets its list back on the next add. A list
+made by a request without a cookie stays unconfirmed until a request brings its cookie back;
+one never confirmed is pruned after a day, so a client that drops cookies (one list per add)
+leaves nothing behind. An empty list has no row. Each change runs in one transaction that
+locks the list row first (SELECT … FOR UPDATE on PostgreSQL; on SQLite every write
+transaction is BEGIN IMMEDIATE, which serialises them), so parallel requests from one
+browser queue up instead of each writing back its own stale copy, which is what a list kept
+in the session dict would do. The cookie is separate from the session so that logging in or
+out, which cycles or flushes the session, keeps the list.
 """
 
 import re
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -170,7 +173,12 @@ def load(request):
     token = get_token(request)
     if token is None:
         return VisitorList(token=None)
-    devices, removed = _split_items(list(_items(compare_list__token=token)))
+    items = list(
+        _items(compare_list__token=token).annotate(list_confirmed=F("compare_list__confirmed"))
+    )
+    if items and not items[0].list_confirmed:
+        _confirm(token)
+    devices, removed = _split_items(items)
     return VisitorList(token=token, devices=devices, removed_names=removed)
 
 
@@ -209,8 +217,14 @@ def _touch(compare_list):
     """Mark the list as used now; item rows alone leave its ``updated_at`` as it was.
 
     Pruning goes by ``updated_at``, so every change to a list calls this (or creates it).
+    A change to an existing list came with its cookie, so the list is confirmed too.
     """
-    CompareList.objects.filter(pk=compare_list.pk).update(updated_at=timezone.now())
+    CompareList.objects.filter(pk=compare_list.pk).update(updated_at=timezone.now(), confirmed=True)
+
+
+def _confirm(token):
+    """The cookie of a list made without one came back: keep the list (one write, once)."""
+    CompareList.objects.filter(token=token, confirmed=False).update(confirmed=True)
 
 
 def _current(compare_list, is_new=False):
@@ -227,7 +241,7 @@ def _open(token):
     """
     if token is None:
         token = new_token()
-        return token, CompareList.objects.create(token=token), True
+        return token, CompareList.objects.create(token=token, confirmed=False), True
     return token, *_lock(token)
 
 

@@ -17,6 +17,9 @@ class CompareList(models.Model):
     """
 
     token = models.CharField(max_length=64, unique=True)
+    # False for a list made by a request without a compare cookie until a request brings the
+    # cookie back: a client that drops cookies leaves lists nobody can reach, pruned in a day.
+    confirmed = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -24,6 +27,12 @@ class CompareList(models.Model):
         indexes = [
             # prune_compare_lists: lists untouched since a date.
             models.Index(fields=["updated_at"], name="comparelist_updated"),
+            # prune_compare_lists: lists whose cookie never came back, made before a date.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(confirmed=False),
+                name="comparelist_unconfirmed",
+            ),
         ]
 
     def __str__(self):
@@ -76,8 +85,8 @@ class ComparisonCount(models.Model):
 class ComparisonView(models.Model):
     """One visitor's view of one comparison on one day: a view counts once a day.
 
-    ``visitor`` is a digest (of the compare token, else of the address and the day), never
-    the token or the address itself. Rows older than yesterday are pruned.
+    ``visitor`` is a digest of the address and the day, never the address itself. Rows
+    older than yesterday are pruned.
     """
 
     key = models.CharField(max_length=255)

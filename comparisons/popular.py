@@ -1,14 +1,17 @@
-"""Popular comparisons: GET views counted once per visitor, comparison and day.
+"""Popular comparisons: GET views counted once per address, comparison and day.
 
-A view is a (key, visitor, day) triple; the visitor is a keyed digest of their compare token,
-else of their address and the day, so neither is ever stored. Each process buffers the
-triples it has not written yet and remembers the ones it has, so a visitor reloading a page
-costs no query at all. The buffer is written in one transaction when it holds FLUSH_EVERY
-triples, when its oldest triple has waited MAX_WAIT seconds (noticed at the next view), and
-when the process exits normally, which is how gunicorn stops a worker on a graceful restart.
-A ComparisonView row per triple makes a view count once even when several processes saw it;
-the number of new rows is added to ComparisonCount. A database error is logged and the
-triples wait for the next flush: counting never fails a page.
+A view is a (key, visitor, day) triple; the visitor is a keyed digest of their address and
+the day, so the address is never stored. Not the compare token: a fresh one costs a client
+one add, so tokens would let one address count as many visitors as it likes.
+
+Each process buffers the triples it has not written yet and remembers the ones it has, so a
+visitor reloading a page costs no query at all. The buffer is written in one transaction
+when it holds FLUSH_EVERY triples, when its oldest triple has waited MAX_WAIT seconds
+(noticed at the next view), and when the process exits normally, which is how gunicorn stops
+a worker on a graceful restart. A ComparisonView row per triple makes a view count once even
+when several processes saw it; the number of new rows is added to ComparisonCount. A
+database error is logged and the triples wait for the next flush: counting never fails a
+page.
 """
 
 import atexit
@@ -28,7 +31,6 @@ from django.utils.crypto import salted_hmac
 from catalog.models import Device
 from core.http import client_ip
 
-from . import compare
 from .models import ComparisonCount, ComparisonView
 
 logger = logging.getLogger(__name__)
@@ -49,10 +51,9 @@ def today():
 
 
 def visitor_id(request, day):
-    """Who is viewing, as a digest keyed with SECRET_KEY: their compare token when they have
-    a genuine one, else their address on that day."""
-    token = compare.get_token(request)
-    value = f"token {token}" if token else f"address {client_ip(request)} {day.isoformat()}"
+    """Who is viewing, as a digest keyed with SECRET_KEY: their address on that day, whatever
+    compare token they hold."""
+    value = f"address {client_ip(request)} {day.isoformat()}"
     return salted_hmac("comparisons.popular.visitor", value, algorithm="sha256").hexdigest()
 
 

@@ -7,9 +7,15 @@ in the catalog leaves it alone, a change of what it shows makes the next request
 again, and the old one goes. A request that finds its card stored does no image work.
 
 Any ``a-vs-b`` URL can ask for a card, so drawing is bounded: at most
-``SHARE_CARD_RENDERS_PER_MINUTE`` new cards a minute (per cache, so per site with Redis)
-and at most ``SHARE_CARDS_MAX`` stored comparison cards; past either, the generic card,
-with a short max-age so the real one comes later.
+``SHARE_CARD_RENDERS_PER_MINUTE`` new cards a minute (per cache, so per site with Redis),
+past which the generic card, with a short max-age so the real one comes later. The store is
+bounded too, without ever locking new cards out: a ShareCard row per stored card records
+when it was last served, and past ``SHARE_CARDS_MAX`` comparison cards the least recently
+served go. The rows also name what each card shows, so ``prune_share_cards`` removes the
+cards of deleted devices, and files no row names (kept from before the index).
+
+Text is fitted in time linear in the text: only prefixes about as long as what fits are
+measured, so a 2,000-character value costs about what a short one does.
 
 What a card shows comes in as plain data (``Panel``) from the app that knows it; this
 module only draws and stores. Text is set in DejaVu Sans where the system has it (Debian:
@@ -30,10 +36,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from PIL import Image, ImageDraw, ImageFont
 
 from . import images
+from .models import ShareCard
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +74,10 @@ class Panel:
 
 # Storing and bounding.
 
+# Serving a card moves its last-used time at most this often (seconds): eviction is by the
+# hour, and a card served a thousand times an hour costs one write.
+TOUCH_EVERY = 3600
+
 
 def _name(kind, key, stamp):
     key_hash = hashlib.sha256(key.encode()).hexdigest()[:16]
@@ -80,36 +92,101 @@ def _listing(folder):
         return []
 
 
-def _may_draw(kind, capped):
-    """A new card may be drawn: under the rate, and under the cap for capped kinds."""
+def _may_draw():
+    """A new card may be drawn: under the rate."""
     window = f"share-card-renders:{int(time.time() // 60)}"
     try:
         cache.add(window, 0, timeout=120)
         drawn = cache.incr(window)
-    except Exception:  # no cache: no rate, the cap still holds
+    except Exception:  # no cache: no rate; the store stays bounded
         logger.warning("Share card rate unavailable", exc_info=True)
         drawn = 0
-    if drawn > settings.SHARE_CARD_RENDERS_PER_MINUTE:
-        return False
-    return not capped or len(_listing(f"cards/{kind}")) < settings.SHARE_CARDS_MAX
+    return drawn <= settings.SHARE_CARD_RENDERS_PER_MINUTE
+
+
+def _read(name):
+    """The stored bytes of ``name``, or None (never stored, or evicted meanwhile)."""
+    try:
+        with default_storage.open(name, "rb") as file:
+            return file.read()
+    except OSError:
+        return None
+
+
+def _touch(name, kind, key, key_hash):
+    """Record that ``name`` was served now, at most once per TOUCH_EVERY (the cache says when
+    it last was; without a cache, not at all: eviction then goes by when cards were drawn).
+    A stored card without a row (kept from before the index) gets one."""
+    try:
+        due = cache.add(f"share-card-used:{name}", 1, timeout=TOUCH_EVERY)
+    except Exception:
+        return
+    if due:
+        now = timezone.now()
+        if not ShareCard.objects.filter(name=name).update(used_at=now):
+            ShareCard.objects.bulk_create(
+                [ShareCard(name=name, kind=kind, key=key, key_hash=key_hash, used_at=now)],
+                ignore_conflicts=True,
+            )
+
+
+def remove(cards):
+    """Delete ``cards`` (a ShareCard queryset): their files, then their rows."""
+    rows = list(cards.values_list("pk", "name"))
+    for _pk, name in rows:
+        default_storage.delete(name)
+    ShareCard.objects.filter(pk__in=[pk for pk, _name in rows]).delete()
+    return len(rows)
+
+
+def _evict(kind):
+    """Past SHARE_CARDS_MAX cards of ``kind``, remove the least recently served."""
+    cards = ShareCard.objects.filter(kind=kind)
+    over = cards.count() - settings.SHARE_CARDS_MAX
+    if over > 0:
+        oldest = cards.order_by("used_at", "pk").values_list("pk", flat=True)[:over]
+        remove(ShareCard.objects.filter(pk__in=list(oldest)))
+
+
+def _index(name, kind, key, key_hash, bounded):
+    """Record a card just stored; remove older versions of it and, for a bounded kind, the
+    least recently served cards past the bound."""
+    ShareCard.objects.update_or_create(
+        name=name,
+        defaults={"kind": kind, "key": key, "key_hash": key_hash, "used_at": timezone.now()},
+    )
+    try:
+        cache.set(f"share-card-used:{name}", 1, timeout=TOUCH_EVERY)
+    except Exception:
+        logger.warning("Share card use unrecorded", exc_info=True)
+    remove(ShareCard.objects.filter(kind=kind, key_hash=key_hash).exclude(name=name))
+    if bounded:
+        _evict(kind)
 
 
 def stored_card(kind, key, stamp, draw, capped=False):
     """(PNG bytes, is_generic) for the card of ``key`` as of ``stamp``: the stored one, else
-    ``draw()`` stored (replacing older versions of it), else, past the bounds, the generic
-    card."""
+    ``draw()`` stored (replacing older versions of it), else, past the rate, the generic
+    card. ``capped``: keep at most SHARE_CARDS_MAX cards of ``kind``, evicting the least
+    recently served (for kinds any URL can ask for)."""
     name, key_hash = _name(kind, key, stamp)
-    if default_storage.exists(name):
-        with default_storage.open(name, "rb") as file:
-            return file.read(), False
-    if not _may_draw(kind, capped):
+    content = _read(name) if default_storage.exists(name) else None
+    if content is not None:
+        _touch(name, kind, key, key_hash)
+        return content, False
+    if not _may_draw():
         return generic_card(), True
     content = draw()
     if images.store(name, content):
-        for old in _listing(f"cards/{kind}"):
-            if old.startswith(f"{key_hash}-") and f"cards/{kind}/{old}" != name:
-                default_storage.delete(f"cards/{kind}/{old}")
+        _index(name, kind, key, key_hash, capped)
     return content, False
+
+
+def unindexed(kind):
+    """Stored cards of ``kind`` that no ShareCard row names (kept from before the index)."""
+    names = {f"cards/{kind}/{file}" for file in _listing(f"cards/{kind}")}
+    known = set(ShareCard.objects.filter(name__in=names).values_list("name", flat=True))
+    return sorted(names - known)
 
 
 def response(card):
@@ -162,26 +239,54 @@ def _printable(text):
     return "".join(ch for ch in text if ord(ch) < 128)
 
 
+def _longest(count, fits, start=64):
+    """The largest n <= ``count`` with ``fits(n)``, for a ``fits`` true up to some n and false
+    after (n = 0 taken to fit). Tries ``start`` (or ``count`` if smaller), doubles while it
+    fits, then halves the gap: O(log n) calls, none with n past twice the answer or ``start``,
+    so a text's length beyond what fits costs nothing."""
+    low, high = 0, min(start, count)
+    while fits(high):
+        if high == count:
+            return count
+        low, high = high, min(high * 2, count)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _shown(draw, text, font, width):
+    """How many leading characters of ``text`` fit in ``width`` pixels."""
+    return _longest(len(text), lambda n: draw.textlength(text[:n], font=font) <= width)
+
+
 def _fit(draw, text, font, width):
     """``text`` cut with an ellipsis to ``width`` pixels."""
     text = _printable(text)
-    if draw.textlength(text, font=font) <= width:
+    shown = _shown(draw, text, font, width)
+    if shown == len(text):
         return text
-    while text and draw.textlength(text + "…", font=font) > width:
-        text = text[:-1]
-    return text.rstrip() + ("…" if _full_fonts() else "...")
+    ellipsis = "…" if _full_fonts() else "..."
+    cut = _longest(shown, lambda n: draw.textlength(text[:n] + ellipsis, font=font) <= width)
+    return text[:cut].rstrip() + ellipsis
 
 
 def _wrap(draw, text, font, width, lines):
     """``text`` in at most ``lines`` lines of ``width`` pixels, the last cut if need be."""
-    words, out = _printable(text).split(), []
-    while words and len(out) < lines:
-        line = words.pop(0)
-        while words and draw.textlength(f"{line} {words[0]}", font=font) <= width:
-            line = f"{line} {words.pop(0)}"
+    words, out, next_word = _printable(text).split(), [], 0
+    while next_word < len(words) and len(out) < lines:
+        line, next_word = words[next_word], next_word + 1
+        while next_word < len(words):
+            longer = f"{line} {words[next_word]}"
+            if _shown(draw, longer, font, width) < len(longer):
+                break
+            line, next_word = longer, next_word + 1
         out.append(line)
-    if words:
-        out[-1] = _fit(draw, f"{out[-1]} {' '.join(words)}", font, width)
+    if next_word < len(words):
+        out[-1] = _fit(draw, f"{out[-1]} {' '.join(words[next_word:])}", font, width)
     return [_fit(draw, line, font, width) for line in out]
 
 

@@ -25,3 +25,28 @@ class Editorial(models.Model):
             ("delete_for_good", "Can delete stories and devices from the trash for good"),
             ("import_catalog", "Can import and export the catalog in the admin"),
         ]
+
+
+class ShareCard(models.Model):
+    """A share card stored under ``cards/`` (core.cards): what it shows and when it was last
+    served. The index that bounds the store (past SHARE_CARDS_MAX cards of a bounded kind,
+    the least recently served go) and lets cards of deleted things be found and removed.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20)
+    key = models.TextField(help_text="What the card shows: a slug, or a comparison key")
+    key_hash = models.CharField(max_length=16)
+    # Moved at most once per cards.TOUCH_EVERY seconds, so serving a card rarely writes.
+    used_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # Eviction: a kind's least recently served cards.
+            models.Index(fields=["kind", "used_at"], name="sharecard_lru"),
+            # A new version of a card: the older versions of the same key.
+            models.Index(fields=["kind", "key_hash"], name="sharecard_key"),
+        ]
+
+    def __str__(self):
+        return self.name

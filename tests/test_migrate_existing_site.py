@@ -75,11 +75,12 @@ ADDED_COLUMNS = {
     "comparisons_category": {"kind"},
     "comparisons_specfield": {"role", "plausible"},
     "news_article": {"author_id", "mentions"},
+    "comparisons_comparelist": {"confirmed"},
 }
 # Columns later migrations replace, checked on their own: the byline text became an Author.
 REPLACED_COLUMNS = {"news_article": {"author"}}
 # Tables later migrations add to apps the old site had.
-ADDED_TABLES = {"news_author"}
+ADDED_TABLES = {"news_author", "core_sharecard"}
 # SQLite's search index data, rebuilt when a migration rebuilds news_article: checked by
 # searching instead.
 SEARCH_INDEX_DATA = "news_article_fts_"

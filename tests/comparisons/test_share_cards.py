@@ -2,17 +2,21 @@
 when what they show changes, and bounded."""
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from catalog.models import Device
 from comparisons import views
 from core import cards
+from core.models import ShareCard
 from tests.factories import (
     ArticleFactory,
     CategoryFactory,
@@ -205,18 +209,141 @@ def test_a_card_refuses_every_key_a_comparison_page_refuses(client, pair, slugs)
     assert client.get(f"/compare/{'-vs-'.join(slugs)}/").status_code == 404
 
 
-def test_past_the_cap_on_stored_cards_a_new_comparison_gets_the_generic_card(
-    client, pair, settings
+def served_long_ago(client, url, hours):
+    """Request ``url``'s card, then date its last use ``hours`` back (its touch expired)."""
+    client.get(url)
+    name = ShareCard.objects.latest("pk").name
+    ShareCard.objects.filter(name=name).update(used_at=timezone.now() - timedelta(hours=hours))
+    cache.delete(f"share-card-used:{name}")
+    return name
+
+
+def test_past_the_bound_the_least_recently_served_card_goes_and_the_new_one_is_drawn(
+    client, pair, drawn, settings
 ):
-    settings.SHARE_CARDS_MAX = 1
+    settings.SHARE_CARDS_MAX = 2
+    third, fourth = DeviceFactory(slug="third"), DeviceFactory(slug="zz-fourth")
+    served = card_url("nothing-phone-2", "pixel-8")
+    idle = card_url("nothing-phone-2", third.slug)
+    served_long_ago(client, served, hours=3)
+    served_long_ago(client, idle, hours=2)
+    client.get(served)  # served again: now the most recent
+    new = client.get(card_url("nothing-phone-2", fourth.slug))
+    assert new.status_code == 200, new.content[:300]
+    assert new.content != cards.generic_card()
+    assert new["Cache-Control"] == "public, max-age=86400"
+    assert len(stored_cards()) == ShareCard.objects.filter(kind="compare").count() == 2
+    assert len(drawn) == 3
+    client.get(served)
+    assert len(drawn) == 3  # kept
+    assert client.get(idle).content != cards.generic_card()
+    assert len(drawn) == 4  # evicted, so drawn again
+
+
+def test_a_flood_of_distinct_comparisons_never_locks_new_cards_out(client, pair, settings):
+    settings.SHARE_CARDS_MAX = 3
+    first, second = pair
+    slugs = [DeviceFactory(slug=f"flood-{n}").slug for n in range(4)]
+    for index, one in enumerate(slugs):
+        for other in slugs[index + 1 :]:
+            assert client.get(card_url(one, other)).content != cards.generic_card()
+    assert len(stored_cards()) == 3
+    second.name = "Pixel 8 (edited)"
+    second.save()
+    edited = client.get(card_url(first.slug, second.slug))
+    assert edited.content != cards.generic_card()
+    assert len(stored_cards()) == 3
+
+
+def prune_share_cards():
+    out = io.StringIO()
+    call_command("prune_share_cards", stdout=out)
+    return out.getvalue().strip()
+
+
+def test_prune_share_cards_removes_the_cards_of_deleted_devices_and_unindexed_files(client, pair):
+    first, second = pair
     third = DeviceFactory(slug="third")
-    client.get(card_url("nothing-phone-2", "pixel-8"))
-    response = client.get(card_url("nothing-phone-2", third.slug))
-    assert response.content == cards.generic_card()
-    assert response["Cache-Control"] == "public, max-age=300"  # the real one may come later
-    assert stored_cards() == stored_cards()[:1]
-    # Cards already stored are still served.
-    assert client.get(card_url("nothing-phone-2", "pixel-8")).content != cards.generic_card()
+    for url in (
+        card_url(first.slug, second.slug),
+        card_url(first.slug, third.slug),
+        card_url(second.slug, third.slug),
+        device_card_url(first),
+        device_card_url(third),
+    ):
+        assert client.get(url).status_code == 200
+    legacy = Path(settings.MEDIA_ROOT) / "cards" / "compare" / "0123456789abcdef-0.png"
+    legacy.write_bytes(b"drawn before the index")
+    kept = [card_url(second.slug, third.slug), device_card_url(third)]
+    kept_names = set(stored_cards("compare") + stored_cards("device")) - {legacy.name}
+    third.delete()
+    assert prune_share_cards() == (
+        "Removed 3 share cards of deleted devices and 1 unindexed cards."
+    )
+    remaining = set(stored_cards("compare") + stored_cards("device"))
+    assert len(remaining) == 2 and remaining < kept_names
+    assert ShareCard.objects.count() == 2
+    assert set(ShareCard.objects.values_list("key", flat=True)) == {
+        first.slug,
+        f"{first.slug}-vs-{second.slug}",
+    }
+    assert all(client.get(url).status_code == 404 for url in kept)
+    assert prune_share_cards() == "Removed 0 share cards of deleted devices and 0 unindexed cards."
+
+
+@pytest.fixture
+def measured(monkeypatch):
+    """Every text measurement while drawing: [(characters measured)]."""
+    lengths = []
+    real = ImageDraw.ImageDraw.textlength
+
+    def counting(self, text, *args, **kwargs):
+        lengths.append(len(text))
+        return real(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "textlength", counting)
+    return lengths
+
+
+def measuring_cost(measured, draw):
+    measured.clear()
+    draw()
+    return len(measured), sum(measured)
+
+
+@pytest.mark.parametrize("spaced", [False, True])
+def test_fitting_a_2000_character_value_costs_about_what_a_short_one_does(measured, spaced):
+    def text(length):
+        return ("word " * length)[:length] if spaced else "x" * length
+
+    def panels(value):
+        rows = [("RAM", value), ("Storage", "256 GB"), ("Weight", "187 g")]
+        return lambda: cards.draw_panels([cards.Panel(value, "Google · Phones", rows=rows)] * 4)
+
+    def story(value):
+        return lambda: cards.draw_story(value, value, value)
+
+    calls, _ = measuring_cost(measured, panels("12 GB"))
+    assert measuring_cost(measured, panels(text(2000)))[0] <= 5 * calls
+    for draw in (panels, story):
+        # No worse than linear: twice the text, at most twice the measuring.
+        half_calls, half_characters = measuring_cost(measured, draw(text(1000)))
+        long_calls, long_characters = measuring_cost(measured, draw(text(2000)))
+        assert long_calls <= 2 * half_calls
+        assert long_characters <= 2 * half_characters
+
+
+def test_a_cut_text_still_fills_its_width():
+    draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    font = cards._font(26)
+    cut = cards._fit(draw, "x" * 2000, font, 245)
+    assert cut.endswith("…" if cards._full_fonts() else "...")
+    assert draw.textlength(cut, font=font) <= 245
+    assert draw.textlength("x" + cut, font=font) > 245  # one more letter would not fit
+    assert cards._fit(draw, "12 GB", font, 245) == "12 GB"
+    lines = cards._wrap(draw, "word " * 400, font, 245, 2)
+    assert len(lines) == 2 and lines[0].startswith("word word")
+    assert all(draw.textlength(line, font=font) <= 245 for line in lines)
 
 
 def test_past_the_rate_new_cards_wait_and_get_the_generic_card(client, pair, settings):

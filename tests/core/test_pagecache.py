@@ -83,6 +83,9 @@ def test_visitors_with_the_same_list_share_a_page_others_get_their_own(
     second.post(add, {"device": device.slug}, headers={"HX-Request": "true"})
     third.post(add, {"device": other.slug}, headers={"HX-Request": "true"})
     url = other.get_absolute_url()
+    # The cookies come back (the lists, made without one, are confirmed: one write each, once).
+    for visitor in (first, second, third):
+        visitor.head(reverse("comparisons:compare"))
     first.get(url)
     with django_assert_num_queries(1 + version_queries):  # the list, then the cached page
         shared = second.get(url)
