@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.demo import load_catalog
 from catalog.io import CatalogError, export_catalog, import_catalog, parse_json
+from catalog.io.plan import _Planner
 from catalog.management.commands import import_catalog as import_command
 from catalog.models import Brand, Category, Device, DevicePhoto, SpecField, SpecGroup, SpecValue
 from core import images
@@ -1061,6 +1062,57 @@ def test_a_bad_image_stops_the_import_naming_device_and_file(phones, photo_dir, 
 def test_an_image_path_must_stay_inside_the_catalog_folder(phones, photo_dir, path):
     [error] = errors_of_in(with_images(path), photo_dir)
     assert error.endswith("must be a path inside the catalog's folder (photos/x.jpg)")
+
+
+def test_an_image_linked_from_outside_the_catalog_folder_is_refused(
+    phones, photo_dir, tmp_path, settings
+):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.jpg").write_bytes(image_bytes(300, 400))
+    (photo_dir / "photos" / "link.jpg").symlink_to(elsewhere / "secret.jpg")
+    (photo_dir / "linked").symlink_to(elsewhere, target_is_directory=True)
+    data = with_images("photos/front.jpg", "photos/link.jpg", "linked/secret.jpg")
+    assert errors_of_in(data, photo_dir) == [
+        f"device 0 (nothing-phone-2): image '{path}': leads out of the catalog's folder "
+        "(a symbolic link); copy the file into it"
+        for path in ("photos/link.jpg", "linked/secret.jpg")
+    ]
+    assert not Device.objects.exists()
+    assert photo_files(settings.MEDIA_ROOT) == []
+
+
+def test_an_image_linked_inside_the_catalog_folder_is_imported(phones, photo_dir):
+    (photo_dir / "photos" / "main.jpg").symlink_to(photo_dir / "photos" / "front.jpg")
+    (photo_dir / "shots").symlink_to(photo_dir / "photos", target_is_directory=True)
+    result = import_catalog(with_images("photos/main.jpg", "shots/back.png"), base_dir=photo_dir)
+    assert result.photos_new == 2
+    assert [(p.width, p.height) for p in DevicePhoto.objects.order_by("order")] == [
+        (300, 400),
+        (200, 100),
+    ]
+
+
+def test_a_link_changed_to_point_outside_after_planning_is_not_stored(
+    phones, photo_dir, tmp_path, settings, monkeypatch
+):
+    (tmp_path / "secret.jpg").write_bytes(image_bytes(300, 400))
+    link = photo_dir / "photos" / "link.jpg"
+    link.symlink_to(photo_dir / "photos" / "front.jpg")
+    plan = _Planner.plan
+
+    def plan_then_swap(self):
+        planned = plan(self)
+        link.unlink()
+        link.symlink_to(tmp_path / "secret.jpg")
+        return planned
+
+    monkeypatch.setattr(_Planner, "plan", plan_then_swap)
+    with pytest.raises(CatalogError) as refused:
+        import_catalog(with_images("photos/link.jpg"), base_dir=photo_dir)
+    assert "leads out of the catalog's folder" in str(refused.value.errors)
+    assert not DevicePhoto.objects.exists()
+    assert photo_files(settings.MEDIA_ROOT) == []
 
 
 def test_images_need_a_file_to_be_relative_to(phones):
