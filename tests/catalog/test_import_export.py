@@ -15,7 +15,7 @@ from catalog.management.commands import import_catalog as import_command
 from catalog.models import Brand, Category, Device, DevicePhoto, SpecField, SpecGroup, SpecValue
 from core import images
 from core.content import content_version
-from tests.core.test_images import gps_exif, has_gps, png
+from tests.core.test_images import gps_exif, has_gps, hollow_jpeg, png
 from tests.factories import (
     BrandFactory,
     CategoryFactory,
@@ -1043,13 +1043,25 @@ def test_a_new_order_or_a_removed_image_updates_the_device(phones, photo_dir, co
 def test_a_bad_image_stops_the_import_naming_device_and_file(phones, photo_dir, settings):
     (photo_dir / "photos" / "poster.png").write_bytes(png(12_000, 12_000))
     (photo_dir / "photos" / "cut.jpg").write_bytes(image_bytes(640, 480)[:900])
-    data = with_images("photos/front.jpg", "photos/poster.png", "photos/cut.jpg", "photos/none.jpg")
+    (photo_dir / "photos" / "tiny.png").write_bytes(png(6000, 6600, rgb=True))
+    (photo_dir / "photos" / "hollow.jpg").write_bytes(hollow_jpeg(6000, 6600))
+    data = with_images(
+        "photos/front.jpg",
+        "photos/poster.png",
+        "photos/cut.jpg",
+        "photos/tiny.png",
+        "photos/hollow.jpg",
+        "photos/none.jpg",
+    )
     assert errors_of_in(data, photo_dir) == [
         "device 0 (nothing-phone-2): image 'photos/poster.png': photos/poster.png is "
         "12,000 × 12,000 pixels (144 megapixels); an image may have at most 40 megapixels. "
         "Resize it first.",
-        "device 0 (nothing-phone-2): image 'photos/cut.jpg': photos/cut.jpg is broken or cut "
-        "short: it cannot be read.",
+        *(
+            f"device 0 (nothing-phone-2): image 'photos/{name}': photos/{name} is broken or "
+            "cut short: it cannot be read."
+            for name in ("cut.jpg", "tiny.png", "hollow.jpg")
+        ),
         "device 0 (nothing-phone-2): image 'photos/none.jpg': no such file",
     ]
     assert not Device.objects.exists()
