@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SiteHeadersMiddleware",
+    # Before anything reads a parameter (the page cache, sessions, CSRF, views).
+    "core.middleware.RefuseControlCharactersMiddleware",
     "core.content.ContentVersionMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
