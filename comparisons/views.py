@@ -214,7 +214,7 @@ def compare_undo(request):
 @require_safe
 @vary_on_headers(*HTMX_PARTIAL_HEADERS)
 def compare_find(request):
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    query = request.GET.get("q", "").strip()[:100]
     devices = list(Device.objects.with_related().search(query).order_by("name")[:FIND_LIMIT])
     context = {"find_query": query, "found": devices}
     if is_htmx_partial(request):

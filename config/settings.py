@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "core.middleware.SiteHeadersMiddleware",
     # Early: a request that cannot reach the database gets the 503 page, not a traceback.
     "core.middleware.DatabaseUnavailableMiddleware",
+    # Before anything reads a parameter (the page cache, sessions, CSRF, views).
+    "core.middleware.RefuseControlCharactersMiddleware",
     "core.content.ContentVersionMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -4,7 +4,8 @@ story images all go through here.
 
 - At most ``MAX_BYTES`` and ``MAX_PIXELS``. The pixel count is read from the file's header
   and checked *before* anything is decoded: a 17 KB PNG can claim 144 megapixels and take
-  over a gigabyte to decode. JPEG, PNG and WebP only; a broken or truncated file is refused.
+  over a gigabyte to decode. JPEG, PNG and WebP only; a broken or truncated file is refused,
+  one too small for the pixels it claims before a full-size canvas is made.
   Every refusal is an ``ImageRefused`` whose message names the file.
 - What is stored (the "master") has its orientation applied and no metadata: photos carry
   GPS positions in EXIF or XMP. A JPEG that already has none is kept byte for byte, and a
@@ -23,6 +24,7 @@ twice writes nothing.
 import hashlib
 import io
 import re
+import struct
 import warnings
 from dataclasses import dataclass
 
@@ -46,6 +48,15 @@ FORMATS = (("webp", "image/webp"), ("jpg", "image/jpeg"))
 CLEAN_JPEG_SEGMENTS = {"APP0", "APP2", "APP14"}
 # A name we made: a sixteen-hex-digit content hash, maybe a width after it.
 HASHED_NAME = re.compile(r"(?:^|/)[0-9a-f]{16}(?:-\d+)?\.[a-z]+$")
+# Deflate (a PNG's compression) never packs more than 1032 bytes into one: a PNG smaller
+# than its rows of pixels / 1032 is cut short, however plain the picture.
+DEFLATE_MAX_RATIO = 1032
+# Samples per pixel by a PNG's colour type (grey, RGB, palette, grey+alpha, RGBA).
+PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+# A JPEG spends at least one bit on every 8 × 8 block of its first channel (its Huffman code
+# for the block's average); a flat-colour photo from a camera or an editor spends several.
+# libjpeg fills what a file cut short before its end marker lacks with grey, without error.
+JPEG_MIN_BYTES_PER_BLOCK = 1 / 8
 
 
 class ImageRefused(ValueError):
@@ -113,6 +124,9 @@ def open_checked(file, name):
         raise ImageRefused(_too_many_pixels(label, width, height))
     if width < 1 or height < 1:
         raise ImageRefused(f"{label} has no pixels.")
+    _refuse_if_cut_short(file, size, label)
+    file.seek(0)
+    image = Image.open(file)
     try:
         image.load()
         icc_profile = image.info.get("icc_profile")
@@ -125,6 +139,41 @@ def open_checked(file, name):
     # colour profile the pixels need.
     image.info = {"icc_profile": icc_profile} if icc_profile else {}
     return image, source_format
+
+
+def _refuse_if_cut_short(file, size, label):
+    """ImageRefused if ``file`` cannot hold the pixels its header promises, found without a
+    full-size canvas: decoding allocates the whole canvas first, so an 86-byte PNG claiming
+    40 megapixels would cost hundreds of MB before the decoder found its data missing. A PNG
+    must have every chunk whole and be large enough for its rows; a JPEG must be large
+    enough for its blocks and decode at an eighth of its size (libjpeg scales while
+    decoding, so that canvas is 64 times smaller)."""
+    file.seek(0)
+    try:
+        with Image.open(file) as probe:
+            whole = True
+            if probe.format == "PNG":
+                probe.verify()
+                whole = size * DEFLATE_MAX_RATIO >= _png_row_bytes(file, *probe.size)
+            elif probe.format in ("JPEG", "MPO"):
+                blocks = -(-probe.width // 8) * -(-probe.height // 8)
+                whole = size >= blocks * JPEG_MIN_BYTES_PER_BLOCK
+                if whole:
+                    probe.draft(probe.mode, (max(1, probe.width // 8), max(1, probe.height // 8)))
+                    probe.load()
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error):
+        whole = False
+    if not whole:
+        raise ImageRefused(f"{label} is broken or cut short: it cannot be read.")
+
+
+def _png_row_bytes(file, width, height):
+    """The bytes of a PNG's rows before compression, from its header (bit depth and colour
+    type follow width and height in IHDR, the first chunk)."""
+    file.seek(24)
+    depth, colour_type = file.read(2)
+    bits = width * depth * PNG_CHANNELS.get(colour_type, 1)
+    return height * (1 + (bits + 7) // 8)
 
 
 def _too_many_pixels(label, width=None, height=None):

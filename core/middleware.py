@@ -1,10 +1,21 @@
+import re
+
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from .django_private import log_response_at
+
+# What no form sends and no text column should hold: C0 control characters but tab, line
+# feed and carriage return (a textarea sends CR LF), DEL, and lone surrogates (no database
+# driver encodes them). PostgreSQL refuses NUL in text outright: a 500 wherever it reached.
+UNSENDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+REFUSED_TEXT = (
+    "Bad request: a form field or a query parameter holds a control character (such as NUL) "
+    "that no page of this site sends. Check the address, or send the form again from the page."
+)
 
 
 class SiteHeadersMiddleware:
@@ -77,3 +88,24 @@ class DatabaseUnavailableMiddleware:
             request=request,
         )
         return response
+
+
+class RefuseControlCharactersMiddleware:
+    """A 400 for a request whose parameters (names or values, in the query string or a
+    posted form) hold a character of ``UNSENDABLE``, so no view sees one. Uploaded files
+    are not read: only the form's text fields are."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        parameters = [request.GET]
+        if request.method == "POST":
+            parameters.append(request.POST)
+        for query in parameters:
+            for name, values in query.lists():
+                if any(UNSENDABLE.search(text) for text in (name, *values)):
+                    return HttpResponseBadRequest(
+                        REFUSED_TEXT, content_type="text/plain; charset=utf-8"
+                    )
+        return self.get_response(request)

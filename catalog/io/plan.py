@@ -11,7 +11,7 @@ before anything is written; one whose checksum matches the stored photo is not e
 import hashlib
 import io
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from django.utils import timezone
 
@@ -665,25 +665,15 @@ class _Planner:
         self.photo_plans.append((device, steps, [photo.pk for photo in unused]))
         return True
 
-    def _image_path(self, label, path):
-        """The file ``path`` names, inside the catalog's folder; None (and an error) else."""
-        if self.base_dir is None:
-            self.error(f"{label}: images need the catalog's folder: import from a file")
-            return None
-        relative = PurePosixPath(path)
-        if relative.is_absolute() or ".." in relative.parts or "\\" in path:
-            self.error(f"{label}: must be a path inside the catalog's folder (photos/x.jpg)")
-            return None
-        return self.base_dir / relative
-
     def _read_image(self, label, path, known):
         """The checksum of the image at ``path``, checked unless it is ``known``; None and
         an error if it cannot be stored."""
-        full = self._image_path(label, path)
-        if full is None:
+        if self.base_dir is None:
+            self.error(f"{label}: images need the catalog's folder: import from a file")
             return None
         try:
-            if not full.is_file():
+            full = image_file(self.base_dir, path)
+            if full is None:
                 self.error(f"{label}: no such file")
                 return None
             if full.stat().st_size > images.MAX_BYTES:
@@ -694,13 +684,36 @@ class _Planner:
             checksum = hashlib.sha256(data).hexdigest()
             if checksum not in known:
                 images.open_checked(io.BytesIO(data), path)
-        except images.ImageRefused as refused:
+        except (images.ImageRefused, OutsideFolder) as refused:
             self.error(f"{label}: {refused}")
             return None
         except OSError as error:
             self.error(f"{label}: cannot be read ({error.strerror or error})")
             return None
         return checksum
+
+
+class OutsideFolder(ValueError):
+    """An image path that leads out of the catalog's folder."""
+
+
+def image_file(base_dir, path):
+    """The file ``path`` (relative to ``base_dir``) names, symbolic links followed; None if
+    there is no such file. OutsideFolder if the path, or a link on its way, leads out of
+    ``base_dir``: a catalog names its own photos, never a file elsewhere on the server."""
+    relative = PurePosixPath(path)
+    if relative.is_absolute() or ".." in relative.parts or "\\" in path:
+        raise OutsideFolder("must be a path inside the catalog's folder (photos/x.jpg)")
+    folder = Path(base_dir).resolve(strict=True)
+    try:
+        full = (folder / relative).resolve(strict=True)
+    except FileNotFoundError:
+        return None
+    if not full.is_relative_to(folder):
+        raise OutsideFolder(
+            "leads out of the catalog's folder (a symbolic link); copy the file into it"
+        )
+    return full if full.is_file() else None
 
 
 def _converted_ranges(ranges, old_unit, new_unit):

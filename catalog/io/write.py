@@ -16,7 +16,7 @@ from core.history import import_comment, save_revision
 from ..models import Brand, Device, DevicePhoto, SpecField, SpecValue
 from .format import CatalogError
 from .matching import _chunks
-from .plan import _Planner
+from .plan import OutsideFolder, _Planner, image_file
 
 BATCH = 1000
 
@@ -156,9 +156,13 @@ def _write_photos(plan, written):
                 continue
             photo = DevicePhoto(device=device, order=order, alt=image.alt)
             try:
-                with (plan.base_dir / image.path).open("rb") as file:
+                # Found again, not reused from the plan: a link may have changed since.
+                full = image_file(plan.base_dir, image.path)
+                if full is None:
+                    raise FileNotFoundError(f"{image.path}: no such file")
+                with full.open("rb") as file:
                     written.extend(photo.store(file, image.path))
-            except (OSError, images.ImageRefused) as error:
+            except (OSError, images.ImageRefused, OutsideFolder) as error:
                 raise CatalogError([f"{label}: {error}"]) from None
             creates.append(photo)
     for chunk in _chunks(deletes):

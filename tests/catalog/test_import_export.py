@@ -11,11 +11,12 @@ from reversion.models import Version
 
 from catalog.demo import load_catalog
 from catalog.io import CatalogError, export_catalog, import_catalog, parse_json
+from catalog.io.plan import _Planner
 from catalog.management.commands import import_catalog as import_command
 from catalog.models import Brand, Category, Device, DevicePhoto, SpecField, SpecGroup, SpecValue
 from core import images
 from core.content import content_version
-from tests.core.test_images import gps_exif, has_gps, png
+from tests.core.test_images import gps_exif, has_gps, hollow_jpeg, png
 from tests.factories import (
     BrandFactory,
     CategoryFactory,
@@ -1047,13 +1048,25 @@ def test_a_new_order_or_a_removed_image_updates_the_device(phones, photo_dir, co
 def test_a_bad_image_stops_the_import_naming_device_and_file(phones, photo_dir, settings):
     (photo_dir / "photos" / "poster.png").write_bytes(png(12_000, 12_000))
     (photo_dir / "photos" / "cut.jpg").write_bytes(image_bytes(640, 480)[:900])
-    data = with_images("photos/front.jpg", "photos/poster.png", "photos/cut.jpg", "photos/none.jpg")
+    (photo_dir / "photos" / "tiny.png").write_bytes(png(6000, 6600, rgb=True))
+    (photo_dir / "photos" / "hollow.jpg").write_bytes(hollow_jpeg(6000, 6600))
+    data = with_images(
+        "photos/front.jpg",
+        "photos/poster.png",
+        "photos/cut.jpg",
+        "photos/tiny.png",
+        "photos/hollow.jpg",
+        "photos/none.jpg",
+    )
     assert errors_of_in(data, photo_dir) == [
         "device 0 (nothing-phone-2): image 'photos/poster.png': photos/poster.png is "
         "12,000 × 12,000 pixels (144 megapixels); an image may have at most 40 megapixels. "
         "Resize it first.",
-        "device 0 (nothing-phone-2): image 'photos/cut.jpg': photos/cut.jpg is broken or cut "
-        "short: it cannot be read.",
+        *(
+            f"device 0 (nothing-phone-2): image 'photos/{name}': photos/{name} is broken or "
+            "cut short: it cannot be read."
+            for name in ("cut.jpg", "tiny.png", "hollow.jpg")
+        ),
         "device 0 (nothing-phone-2): image 'photos/none.jpg': no such file",
     ]
     assert not Device.objects.exists()
@@ -1066,6 +1079,57 @@ def test_a_bad_image_stops_the_import_naming_device_and_file(phones, photo_dir, 
 def test_an_image_path_must_stay_inside_the_catalog_folder(phones, photo_dir, path):
     [error] = errors_of_in(with_images(path), photo_dir)
     assert error.endswith("must be a path inside the catalog's folder (photos/x.jpg)")
+
+
+def test_an_image_linked_from_outside_the_catalog_folder_is_refused(
+    phones, photo_dir, tmp_path, settings
+):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.jpg").write_bytes(image_bytes(300, 400))
+    (photo_dir / "photos" / "link.jpg").symlink_to(elsewhere / "secret.jpg")
+    (photo_dir / "linked").symlink_to(elsewhere, target_is_directory=True)
+    data = with_images("photos/front.jpg", "photos/link.jpg", "linked/secret.jpg")
+    assert errors_of_in(data, photo_dir) == [
+        f"device 0 (nothing-phone-2): image '{path}': leads out of the catalog's folder "
+        "(a symbolic link); copy the file into it"
+        for path in ("photos/link.jpg", "linked/secret.jpg")
+    ]
+    assert not Device.objects.exists()
+    assert photo_files(settings.MEDIA_ROOT) == []
+
+
+def test_an_image_linked_inside_the_catalog_folder_is_imported(phones, photo_dir):
+    (photo_dir / "photos" / "main.jpg").symlink_to(photo_dir / "photos" / "front.jpg")
+    (photo_dir / "shots").symlink_to(photo_dir / "photos", target_is_directory=True)
+    result = import_catalog(with_images("photos/main.jpg", "shots/back.png"), base_dir=photo_dir)
+    assert result.photos_new == 2
+    assert [(p.width, p.height) for p in DevicePhoto.objects.order_by("order")] == [
+        (300, 400),
+        (200, 100),
+    ]
+
+
+def test_a_link_changed_to_point_outside_after_planning_is_not_stored(
+    phones, photo_dir, tmp_path, settings, monkeypatch
+):
+    (tmp_path / "secret.jpg").write_bytes(image_bytes(300, 400))
+    link = photo_dir / "photos" / "link.jpg"
+    link.symlink_to(photo_dir / "photos" / "front.jpg")
+    plan = _Planner.plan
+
+    def plan_then_swap(self):
+        planned = plan(self)
+        link.unlink()
+        link.symlink_to(tmp_path / "secret.jpg")
+        return planned
+
+    monkeypatch.setattr(_Planner, "plan", plan_then_swap)
+    with pytest.raises(CatalogError) as refused:
+        import_catalog(with_images("photos/link.jpg"), base_dir=photo_dir)
+    assert "leads out of the catalog's folder" in str(refused.value.errors)
+    assert not DevicePhoto.objects.exists()
+    assert photo_files(settings.MEDIA_ROOT) == []
 
 
 def test_images_need_a_file_to_be_relative_to(phones):

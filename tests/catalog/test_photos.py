@@ -17,7 +17,7 @@ from reversion.models import Revision
 
 from catalog.models import Device, DevicePhoto
 from core import images
-from tests.core.test_images import gps_exif, has_gps, png
+from tests.core.test_images import gps_exif, has_gps, hollow_jpeg, png
 from tests.factories import (
     ArticleFactory,
     DeviceFactory,
@@ -121,6 +121,8 @@ def test_a_served_copy_of_an_uploaded_photo_has_no_gps_position(admin_client, cl
     [
         ("poster.png", png(12_000, 12_000), "poster.png is 12,000 × 12,000 pixels"),
         ("cut.jpg", image_bytes(640, 480)[:900], "cut.jpg is broken or cut short"),
+        ("tiny.png", png(6000, 6600, rgb=True), "tiny.png is broken or cut short"),
+        ("hollow.jpg", hollow_jpeg(6000, 6600), "hollow.jpg is broken or cut short"),
         ("notes.txt", b"not a photo", "notes.txt is not an image (JPEG, PNG or WebP)."),
     ],
 )

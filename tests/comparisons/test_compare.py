@@ -484,10 +484,16 @@ def test_find_with_htmx_returns_only_the_results(client):
     assert '<input type="hidden" name="next" value="/">' in response.text
 
 
-@pytest.mark.parametrize("query", ["\x00", "'\"%_", "x" * 5000, "a\x00b"])
+@pytest.mark.parametrize("query", ["'\"%_", "x" * 5000])
 def test_find_survives_odd_input(client, query):
     response = client.get(reverse("comparisons:compare-find"), {"q": query})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["\x00", "a\x00b"])
+def test_find_refuses_nul(client, query):
+    response = client.get(reverse("comparisons:compare-find"), {"q": query})
+    assert response.status_code == 400
 
 
 def test_change_functions_report_what_happened(devices):

@@ -40,21 +40,41 @@ def has_gps(data):
         return bool(exif.get_ifd(ExifTags.IFD.GPSInfo)) or "exif" in image.info
 
 
-def png(width, height, full=False):
-    """A grey-scale 1-bit PNG of any size, written by hand: only its header is true unless
-    ``full`` (then its pixels are all there: a decompression bomb of a few kilobytes)."""
+def png(width, height, full=False, rgb=False):
+    """A grey-scale 1-bit (or ``rgb`` 8-bit) PNG of any size, written by hand: only its
+    header is true unless ``full`` (then its pixels are all there: a decompression bomb of a
+    few kilobytes)."""
 
     def chunk(kind, data):
         return (
             struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
         )
 
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    row = b"\0" * (1 + (width + 7) // 8)
+    depth, colour, bits = (8, 2, 24) if rgb else (1, 0, 1)
+    header = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
+    row = b"\0" * (1 + (width * bits + 7) // 8)
     pixels = zlib.compress(row * (height if full else 1), 9)
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+def hollow_jpeg(width, height):
+    """A small JPEG whose header claims ``width`` × ``height``: its data ends (with a proper
+    end marker) long before the blocks do, and libjpeg paints the rest grey."""
+    data = bytearray(image_bytes(64, 64))
+    frame = data.find(b"\xff\xc0")  # baseline frame: length, precision, height, width
+    data[frame + 5 : frame + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def canvas_blocks(action):
+    """How many of Pillow's 16 MB memory blocks ``action`` takes: a canvas of 40 megapixels
+    takes ten, one of a few megapixels one."""
+    before = Image.core.get_stats()
+    action()
+    after = Image.core.get_stats()
+    return sum(after[key] - before[key] for key in ("allocated_blocks", "reused_blocks"))
 
 
 @pytest.fixture
@@ -132,7 +152,7 @@ def test_a_17_kb_decompression_bomb_is_refused_before_it_is_decoded(no_decoding)
 
 def test_40_megapixels_pass_and_one_row_more_does_not(no_decoding):
     with pytest.raises(AssertionError, match="decoded"):  # passed the checks, then decoded
-        images.prepare(io.BytesIO(png(8000, 5000)), "limit.png")
+        images.prepare(io.BytesIO(png(8000, 5000, full=True)), "limit.png")
     assert "limit.png is 8,000 × 5,001 pixels" in refusal(png(8000, 5001), "limit.png")
 
 
@@ -140,6 +160,48 @@ def test_a_broken_jpeg_is_refused_naming_the_file():
     data = image_bytes(640, 480)
     message = refusal(data[: len(data) // 2], "cut.jpg")
     assert message == "cut.jpg is broken or cut short: it cannot be read."
+
+
+def test_a_png_too_small_for_its_pixels_is_refused_before_a_canvas_is_made():
+    tiny = png(6000, 6600, rgb=True)
+    assert len(tiny) < 100
+
+    def refuse():
+        assert refusal(tiny, "tiny.png") == "tiny.png is broken or cut short: it cannot be read."
+
+    assert canvas_blocks(refuse) == 0
+
+
+def test_a_jpeg_whose_data_ends_early_is_refused_before_a_canvas_is_made():
+    hollow = hollow_jpeg(6000, 6600)
+
+    def refuse():
+        assert refusal(hollow, "hollow.jpg") == (
+            "hollow.jpg is broken or cut short: it cannot be read."
+        )
+
+    assert canvas_blocks(refuse) == 0
+
+
+def test_a_cut_jpeg_is_refused_from_a_small_decode():
+    data = image_bytes(4000, 4000)
+    assert canvas_blocks(lambda: images.open_checked(io.BytesIO(data), "whole.jpg")) > 1
+
+    def refuse():
+        assert refusal(data[: len(data) // 2], "cut.jpg").startswith("cut.jpg is broken")
+
+    assert canvas_blocks(refuse) <= 1
+
+
+@pytest.mark.parametrize(
+    ("fmt", "options"),
+    [("JPEG", {"quality": 1, "optimize": True, "progressive": True}), ("PNG", {"optimize": True})],
+)
+def test_flat_colour_images_as_small_as_encoders_make_them_are_accepted(fmt, options):
+    buffer = io.BytesIO()
+    Image.new("L", (2000, 2000), 255).save(buffer, fmt, **options)
+    image, _format = images.open_checked(buffer, f"white.{fmt.lower()}")
+    assert image.size == (2000, 2000)
 
 
 def test_a_file_that_is_no_image_is_refused_naming_it():

@@ -136,7 +136,8 @@ def test_hostile_queries_never_fail(client, stories, query):
     search_articles(query)
     search_devices(query)
     response = client.get(reverse("news:search"), {"q": query})
-    assert response.status_code == 200
+    # A NUL never reaches the view: core's middleware refuses it (the functions take it).
+    assert response.status_code == (400 if "\x00" in query else 200)
 
 
 def test_hostile_query_with_a_real_word_still_finds_it(stories):

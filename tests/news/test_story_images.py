@@ -12,7 +12,7 @@ from PIL import Image
 
 from news.markdown import remote_images, render_markdown
 from news.models import STORY_IMAGE_WIDTH, Article, StoryImage
-from tests.core.test_images import gps_exif, has_gps, no_decoding, png  # noqa: F401
+from tests.core.test_images import gps_exif, has_gps, hollow_jpeg, no_decoding, png  # noqa: F401
 from tests.factories import ArticleFactory, AuthorFactory, image_bytes, image_upload
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,8 @@ def add_story(admin_client, **changes):
     [
         ("poster.png", png(12_000, 12_000), "poster.png is 12,000 × 12,000 pixels"),
         ("cut.jpg", image_bytes(640, 480)[:900], "cut.jpg is broken or cut short"),
+        ("tiny.png", png(6000, 6600, rgb=True), "tiny.png is broken or cut short"),
+        ("hollow.jpg", hollow_jpeg(6000, 6600), "hollow.jpg is broken or cut short"),
         ("notes.txt", b"not an image", "notes.txt is not an image (JPEG, PNG or WebP)."),
     ],
 )
@@ -95,6 +97,18 @@ def test_an_uploaded_story_image_gives_the_markdown_to_paste(admin_client):
     assert f'value="{image.markdown}"' in page.replace("&quot;", '"')
     # Pasted into the story, it shows: the site's own media pass the security policy.
     assert remote_images(render_markdown(image.markdown)) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("tiny.png", png(6000, 6600, rgb=True)), ("hollow.jpg", hollow_jpeg(6000, 6600))],
+)
+def test_a_story_image_cut_short_is_refused_naming_it(admin_client, name, data):
+    data = story_data(**{"images-TOTAL_FORMS": 1, "images-0-image": image_upload(name, data=data)})
+    response = admin_client.post(reverse("admin:news_article_add"), data)
+    assert response.status_code == 200
+    assert f"{name} is broken or cut short: it cannot be read." in response.text
+    assert not StoryImage.objects.exists()
 
 
 def test_a_remote_image_is_flagged_in_the_preview_and_on_save(admin_client):
