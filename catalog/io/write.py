@@ -11,6 +11,7 @@ from core import images
 from core.content import content_changed
 from core.db import refresh_planner_statistics
 
+from .. import namesakes
 from ..models import Brand, Device, DevicePhoto, SpecField, SpecValue
 from .format import CatalogError
 from .matching import _chunks
@@ -41,6 +42,8 @@ def import_catalog(data, *, dry_run=False, base_dir=None, reject_outliers=False)
             _refuse_outliers(plan, reject_outliers)
             if plan.result.changed:
                 _write(plan, written)
+                # Bulk writes pass no save(): every namesake group at once.
+                namesakes.refresh()
     except BaseException:
         images.delete_files(written)
         raise
