@@ -799,3 +799,42 @@ def _photo_version_deleted(sender, instance, using, **kwargs):
     except (RevertError, KeyError, AttributeError):
         return  # a version this code cannot read names no file it knows
     transaction.on_commit(lambda: delete_unused_photo_files([name]), using=using)
+
+
+class RankingQuerySet(ContentQuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+
+@reversion.register()
+class Ranking(ContentModel):
+    """A list editors publish ("Lightest phones"): the catalog's finder with a saved query,
+    shown at /devices/best/<slug>/. The query is checked by the catalog's own filter parser
+    (catalog.rankings.query_notices) in the admin."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    intro = models.TextField(blank=True, help_text="Plain text; a blank line starts a paragraph.")
+    query = models.CharField(
+        "finder query",
+        max_length=500,
+        help_text="The catalog's query string, as in its address after “?”: "
+        "category=phones&max_price=400&sort=best-battery-capacity",
+    )
+    published = models.BooleanField(default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RankingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("catalog:ranking", args=[self.slug])
+
+    def finder_url(self):
+        return reverse("catalog:device-list") + "?" + self.query

@@ -1,9 +1,9 @@
-"""Sitemap sections of the catalog: devices and brands."""
+"""Sitemap sections of the catalog: devices, brands and rankings."""
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 
-from .models import Brand, Device
+from .models import Brand, Device, Ranking
 
 
 class DeviceSitemap(Sitemap):
@@ -28,3 +28,14 @@ class BrandSitemap(Sitemap):
 
     def lastmod(self, item):
         return item.latest
+
+
+class RankingSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        return Ranking.objects.published().only("slug", "updated_at").order_by("order", "pk")
+
+    def lastmod(self, item):
+        return item.updated_at

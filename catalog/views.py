@@ -17,7 +17,8 @@ from core.pagination import paginate
 from core.text import meta_text
 
 from .filters import MAX_PAGES, PER_PAGE, CatalogFilters, is_catalog_parameter
-from .models import Brand, Device, SpecField
+from .models import Brand, Device, Ranking, SpecField
+from .rankings import ranked_devices
 from .specs import spec_prefetch, spec_text, with_chip_values
 from .units import format_number
 
@@ -40,6 +41,8 @@ def device_list(request):
     context = {
         "filters": filters,
         "page": page,
+        # On the finder's plain first page only: filtered pages keep their query budget.
+        "rankings": _rankings_listed(request, partial),
         "devices": filters.named(page.object_list),
         "partial": partial,
         # The spec filters depend on the category: refresh them (out of band) only when
@@ -237,3 +240,43 @@ def brand_detail(request, slug):
         "canonical_url": request.build_absolute_uri(brand.get_absolute_url()),
     }
     return render(request, "catalog/brand_detail.html", context)
+
+
+def _rankings_listed(request, partial):
+    if partial or any(is_catalog_parameter(name) for name in request.GET):
+        return []
+    return list(Ranking.objects.published().only("title", "slug"))
+
+
+def ranking_json_ld(request, ranking, devices):
+    """schema.org ItemList of a ranking's devices, in their order."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "name": ranking.title,
+        "url": request.build_absolute_uri(ranking.get_absolute_url()),
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "url": request.build_absolute_uri(device.get_absolute_url()),
+                "name": device.name,
+            }
+            for position, device in enumerate(devices, start=1)
+        ],
+    }
+
+
+@require_safe
+@cache_public_page(params=[])
+def ranking_detail(request, slug):
+    ranking = get_object_or_404(Ranking.objects.published(), slug=slug)
+    devices = ranked_devices(ranking)
+    context = {
+        "ranking": ranking,
+        "devices": devices,
+        "paragraphs": [p.strip() for p in ranking.intro.split("\n\n") if p.strip()],
+        "canonical_url": request.build_absolute_uri(ranking.get_absolute_url()),
+        "json_ld": ranking_json_ld(request, ranking, devices),
+    }
+    return render(request, "catalog/ranking_detail.html", context)
