@@ -1,6 +1,7 @@
 """Sitemap sections of the catalog: devices, brands and rankings."""
 
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.db.models import Max
 
 from .models import Brand, Device, Ranking
@@ -30,7 +31,16 @@ class BrandSitemap(Sitemap):
         return item.latest
 
 
+class _OnePage(Paginator):
+    @property
+    def num_pages(self):
+        return 1
+
+
 class RankingSitemap(Sitemap):
+    """Rankings are a few dozen at most: one page, which the index lists without a query
+    (counting them or finding their latest change would cost /sitemap.xml two)."""
+
     changefreq = "weekly"
     priority = 0.5
 
@@ -39,3 +49,10 @@ class RankingSitemap(Sitemap):
 
     def lastmod(self, item):
         return item.updated_at
+
+    @property
+    def paginator(self):
+        return _OnePage(self.items(), self.limit)
+
+    def get_latest_lastmod(self):
+        return None

@@ -41,8 +41,6 @@ def device_list(request):
     context = {
         "filters": filters,
         "page": page,
-        # On the finder's plain first page only: filtered pages keep their query budget.
-        "rankings": _rankings_listed(request, partial),
         "devices": filters.named(page.object_list),
         "partial": partial,
         # The spec filters depend on the category: refresh them (out of band) only when
@@ -240,12 +238,6 @@ def brand_detail(request, slug):
         "canonical_url": request.build_absolute_uri(brand.get_absolute_url()),
     }
     return render(request, "catalog/brand_detail.html", context)
-
-
-def _rankings_listed(request, partial):
-    if partial or any(is_catalog_parameter(name) for name in request.GET):
-        return []
-    return list(Ranking.objects.published().only("title", "slug"))
 
 
 def ranking_json_ld(request, ranking, devices):

@@ -89,19 +89,6 @@ def test_ranking_page_query_budget(client, phones, django_assert_max_num_queries
     assert response.status_code == 200
 
 
-def test_finder_lists_published_rankings_on_its_plain_page_only(
-    client, phones, django_assert_max_num_queries
-):
-    ranking()
-    ranking(title="Secret", slug="secret", published=False)
-    with django_assert_max_num_queries(8):
-        html = client.get("/devices/").content.decode()
-    assert 'id="rankings-title">Rankings</h2>' in html
-    assert '<a href="/devices/best/lightest-phones/">Lightest phones</a>' in html
-    assert "Secret" not in html
-    assert "rankings-title" not in client.get("/devices/", {"category": "phones"}).content.decode()
-
-
 def test_sitemap_lists_published_rankings(client, phones):
     ranking()
     ranking(title="Secret", slug="secret", published=False)
