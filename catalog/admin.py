@@ -31,12 +31,14 @@ from .models import (
     Category,
     Device,
     DevicePhoto,
+    Ranking,
     SpecField,
     SpecGroup,
     SpecValue,
     clean_plausible,
     in_kind_order,
 )
+from .rankings import query_notices
 from .specs import spec_prefetch
 from .units import SpecValueError, clean_value, read_decimal
 from .views import device_page_context
@@ -704,3 +706,27 @@ class DeviceAdmin(ConflictCheckedAdmin, TrashAdmin, RevisionHistoryAdmin):
         self.message_user(
             request, f"Duplicated {len(copies)} {noun}: {names}.", level=messages.SUCCESS
         )
+
+
+class RankingForm(forms.ModelForm):
+    class Meta:
+        model = Ranking
+        fields = "__all__"
+
+    def clean_query(self):
+        """Refused unless the catalog's own parser takes all of it, with what it ignored."""
+        query = self.cleaned_data["query"].strip().lstrip("?")
+        notices = query_notices(query)
+        if notices:
+            raise forms.ValidationError(notices)
+        return query
+
+
+@admin.register(Ranking)
+class RankingAdmin(VersionedContentAdmin):
+    form = RankingForm
+    list_display = ["title", "slug", "published", "order"]
+    list_editable = ["order"]
+    list_filter = ["published"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}

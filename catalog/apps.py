@@ -12,8 +12,9 @@ class CatalogConfig(AppConfig):
         from core.sitemaps import register_sitemap
 
         from .demo import load_catalog
-        from .sitemaps import BrandSitemap, DeviceSitemap
+        from .sitemaps import BrandSitemap, DeviceSitemap, RankingSitemap
 
         register_sitemap("devices", DeviceSitemap)
         register_sitemap("brands", BrandSitemap)
+        register_sitemap("rankings", RankingSitemap)
         register_demo("catalog", load_catalog)

@@ -4,11 +4,13 @@ sort and page showing a device reuses its card.
 A card is the same for every visitor except for its compare button (the visitor's list, the
 page it sends them back to, the CSRF token): the cached HTML holds BUTTON where the button
 goes, and each request renders the button into it (see ``templatetags.catalog.device_card``).
-The key holds the content version and the device's ``updated_at``, so any edit (specs,
-photos, brand names, fields) gives fresh cards.
+The key holds the content version, the device's ``updated_at`` and its distinguisher (which
+an edit of a namesake changes), so any edit (specs, photos, brand names, fields) gives
+fresh cards.
 """
 
 import logging
+import zlib
 
 from django.core.cache import cache
 from django.db.models import prefetch_related_objects
@@ -31,7 +33,10 @@ TEMPLATE = "includes/device_card.html"
 
 def _key(version, device, heading, eager):
     stamp = device.updated_at.timestamp() if device.updated_at else 0
-    return f"{KEY_PREFIX}:{version}:{device.pk}:{stamp}:{heading}:{int(eager)}"
+    # The card shows what sets the device apart from its namesakes, which another device's
+    # edit can change: a digest of it keeps the key short whatever it says.
+    label = zlib.crc32(device.distinguisher.encode())
+    return f"{KEY_PREFIX}:{version}:{device.pk}:{stamp}:{label}:{heading}:{int(eager)}"
 
 
 def card_bodies(devices, heading="h3"):

@@ -427,6 +427,9 @@ class Device(ContentModel):
     # and the compare widget show it without a query; its resized copies are named after it.
     image = models.ImageField(upload_to="devices/", blank=True, editable=False)
     summary = models.TextField(blank=True)
+    # What sets it apart from devices of the same name ("2020 · 16 GB"), kept by
+    # catalog.namesakes; blank when no other device has its name.
+    distinguisher = models.CharField(max_length=200, blank=True, editable=False)
     powered_by = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -473,6 +476,35 @@ class Device(ContentModel):
 
     def get_absolute_url(self):
         return reverse("catalog:device", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        device = super().from_db(db, field_names, values, *args, **kwargs)
+        # The name it was saved under: a rename changes the namesakes of both names.
+        device._saved_name = device.__dict__.get("name")
+        return device
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from . import namesakes
+
+        saved_name = getattr(self, "_saved_name", None)
+        renamed = saved_name is not None and saved_name != self.name
+        # A renamed chip changes what sets apart the devices it powers.
+        namesakes.refresh_later(
+            names=[self.name, saved_name],
+            devices=[self.pk] if renamed else (),
+            using=kwargs.get("using") or self._state.db,
+        )
+        self._saved_name = self.name
+
+    def delete(self, *args, **kwargs):
+        from . import namesakes
+
+        names, using = [self.name], kwargs.get("using") or self._state.db
+        result = super().delete(*args, **kwargs)
+        namesakes.refresh_later(names=names, using=using)
+        return result
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -616,6 +648,19 @@ class SpecValue(ContentModel):
             except SpecValueError:
                 self.number = None
         super().save(*args, **kwargs)
+        self._refresh_namesakes(kwargs.get("using"))
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self._refresh_namesakes(kwargs.get("using"))
+        return result
+
+    def _refresh_namesakes(self, using):
+        """Key values may set the device apart from its namesakes (catalog.namesakes)."""
+        if self.field.key:
+            from . import namesakes
+
+            namesakes.refresh_later(devices=[self.device_id], using=using or self._state.db)
 
 
 def photo_folder(device):
@@ -754,3 +799,42 @@ def _photo_version_deleted(sender, instance, using, **kwargs):
     except (RevertError, KeyError, AttributeError):
         return  # a version this code cannot read names no file it knows
     transaction.on_commit(lambda: delete_unused_photo_files([name]), using=using)
+
+
+class RankingQuerySet(ContentQuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+
+@reversion.register()
+class Ranking(ContentModel):
+    """A list editors publish ("Lightest phones"): the catalog's finder with a saved query,
+    shown at /devices/best/<slug>/. The query is checked by the catalog's own filter parser
+    (catalog.rankings.query_notices) in the admin."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    intro = models.TextField(blank=True, help_text="Plain text; a blank line starts a paragraph.")
+    query = models.CharField(
+        "finder query",
+        max_length=500,
+        help_text="The catalog's query string, as in its address after “?”: "
+        "category=phones&max_price=400&sort=best-battery-capacity",
+    )
+    published = models.BooleanField(default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RankingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("catalog:ranking", args=[self.slug])
+
+    def finder_url(self):
+        return reverse("catalog:device-list") + "?" + self.query

@@ -17,7 +17,8 @@ from core.pagination import paginate
 from core.text import meta_text
 
 from .filters import MAX_PAGES, PER_PAGE, CatalogFilters, is_catalog_parameter
-from .models import Brand, Device, SpecField
+from .models import Brand, Device, Ranking, SpecField
+from .rankings import ranked_devices
 from .specs import spec_prefetch, spec_text, with_chip_values
 from .units import format_number
 
@@ -237,3 +238,37 @@ def brand_detail(request, slug):
         "canonical_url": request.build_absolute_uri(brand.get_absolute_url()),
     }
     return render(request, "catalog/brand_detail.html", context)
+
+
+def ranking_json_ld(request, ranking, devices):
+    """schema.org ItemList of a ranking's devices, in their order."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "name": ranking.title,
+        "url": request.build_absolute_uri(ranking.get_absolute_url()),
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "url": request.build_absolute_uri(device.get_absolute_url()),
+                "name": device.name,
+            }
+            for position, device in enumerate(devices, start=1)
+        ],
+    }
+
+
+@require_safe
+@cache_public_page(params=[])
+def ranking_detail(request, slug):
+    ranking = get_object_or_404(Ranking.objects.published(), slug=slug)
+    devices = ranked_devices(ranking)
+    context = {
+        "ranking": ranking,
+        "devices": devices,
+        "paragraphs": [p.strip() for p in ranking.intro.split("\n\n") if p.strip()],
+        "canonical_url": request.build_absolute_uri(ranking.get_absolute_url()),
+        "json_ld": ranking_json_ld(request, ranking, devices),
+    }
+    return render(request, "catalog/ranking_detail.html", context)

@@ -20,6 +20,7 @@ CANDIDATE_FIELDS = (
     "released_precision",
     "launch_price",
     "image",
+    "distinguisher",
 )
 
 
@@ -137,4 +138,11 @@ def rivals(device, limit=5):
             (other.brand_id, other.brand_name, other.brand_slug),
         )
     candidates.sort(key=lambda other: (_distance(device, other, keys), other.name, other.pk))
-    return candidates[:limit]
+    # Each device once, never the device itself, however the neighbour lists overlap.
+    seen = {device.pk}
+    unique = []
+    for other in candidates:
+        if other.pk not in seen:
+            seen.add(other.pk)
+            unique.append(other)
+    return unique[:limit]

@@ -60,6 +60,7 @@ CHIEF_EDITORS = EDITORS.plus(
         ("catalog", "category", EVERYTHING),
         ("catalog", "specgroup", EVERYTHING),
         ("catalog", "specfield", EVERYTHING),
+        ("catalog", "ranking", EVERYTHING),
         ("comparisons", "comparisoncount", VIEW),
         ("news", "author", EVERYTHING),
     ),

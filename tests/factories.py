@@ -7,7 +7,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
-from catalog.models import Brand, Category, Device, DevicePhoto, SpecField, SpecGroup, SpecValue
+from catalog.models import (
+    Brand,
+    Category,
+    Device,
+    DevicePhoto,
+    Ranking,
+    SpecField,
+    SpecGroup,
+    SpecValue,
+)
 from core.conflicts import TOKEN_FIELD, current_token
 from news.models import Article, Author, Tag
 
@@ -72,6 +81,16 @@ class DeviceFactory(factory.django.DjangoModelFactory):
         "pydecimal", left_digits=4, right_digits=0, positive=True, min_value=99, max_value=2499
     )
     summary = factory.Faker("sentence")
+
+
+class RankingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ranking
+
+    title = factory.Sequence(lambda n: f"Ranking {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    query = "sort=name"
+    published = True
 
 
 class SpecValueFactory(factory.django.DjangoModelFactory):

@@ -72,6 +72,7 @@ def before_nodes(loader):
 # Columns later migrations add to the old tables, with what they fill in: the rest of every
 # row must be as it was.
 ADDED_COLUMNS = {
+    "comparisons_device": {"distinguisher"},
     "comparisons_category": {"kind"},
     "comparisons_specfield": {"role", "plausible"},
     "news_article": {"author_id", "mentions"},

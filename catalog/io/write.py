@@ -13,6 +13,7 @@ from core.content import content_changed
 from core.db import refresh_planner_statistics
 from core.history import import_comment, save_revision
 
+from .. import namesakes
 from ..models import Brand, Device, DevicePhoto, SpecField, SpecValue
 from .format import CatalogError
 from .matching import _chunks
@@ -47,6 +48,8 @@ def import_catalog(data, *, dry_run=False, base_dir=None, reject_outliers=False,
             if plan.result.changed:
                 _write(plan, written)
                 _keep_revision(plan, source)
+                # Bulk writes pass no save(): every namesake group at once.
+                namesakes.refresh()
     except BaseException:
         images.delete_files(written)
         raise

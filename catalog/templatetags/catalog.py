@@ -98,3 +98,10 @@ def device_card(context, device, bodies):
         html = button.render(context)
     before, _, after = bodies[device.pk].rpartition(catalog_cards.BUTTON)
     return mark_safe(before + html + after)
+
+
+@register.filter
+def distinguisher(device):
+    """What sets ``device`` apart from devices of the same name ("2020 · 16 GB"), or "";
+    stored on the device (see catalog.namesakes)."""
+    return getattr(device, "distinguisher", "")

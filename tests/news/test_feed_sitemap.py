@@ -55,7 +55,7 @@ def test_sitemap_lists_published_articles_tags_devices_and_brands(client, hidden
         loc.text for loc in ET.fromstring(index.content).findall("s:sitemap/s:loc", SITEMAP_NS)
     ]
     # Each app registers its sections; the index lists them in the apps' order.
-    names = ("articles", "tags", "authors", "devices", "brands")
+    names = ("articles", "tags", "authors", "devices", "brands", "rankings")
     assert sorted(sections) == sorted(f"{base}/sitemap-{name}.xml" for name in names)
     urls = {}
     for section in sections:
