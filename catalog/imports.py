@@ -198,9 +198,14 @@ def run_import_job(job_id):
         )
     except CatalogError as exc:
         _finish(job, ImportJob.Status.FAILED, error=exc.errors)
-    except Exception:
+    except BaseException:
+        # An error of ours, or the worker told to stop at once (a second Ctrl+C).
         logger.exception("Import job %s stopped", job_id)
-        _finish(job, ImportJob.Status.FAILED, error=["The import stopped on an error (logged)."])
+        _finish(
+            job,
+            ImportJob.Status.FAILED,
+            error=["The worker stopped on an error or was stopped (logged); nothing was written."],
+        )
         raise
     else:
         devices = result.devices_new + len(result.devices_updated) + result.devices_unchanged

@@ -282,3 +282,21 @@ def test_the_job_pages_answer_wrong_methods_and_unknown_jobs(chief_editor_client
     assert chief_editor_client.post(job.get_absolute_url()).status_code == 405
     assert chief_editor_client.get(unknown).status_code == 404
     assert chief_editor_client.post(IMPORT_URL, {}).status_code == 200
+
+
+def test_an_import_that_stops_on_an_error_says_so_and_writes_nothing(
+    chief_editor_client, phones, monkeypatch
+):
+    upload(chief_editor_client, catalog_json(phone("a-one")))
+    job = ImportJob.objects.get()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(imports, "import_catalog", broken)
+    chief_editor_client.post(reverse("admin:catalog_device_import_run", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "nothing was written" in job.error
+    assert "nothing was written" in chief_editor_client.get(job.get_absolute_url()).text
+    assert not Device.objects.exists() and job.folder == ""
