@@ -121,6 +121,8 @@ def unpack_zip(upload, target):
         if len(catalogs) != 1:
             found = "no .json file" if not catalogs else f"{len(catalogs)} .json files"
             raise UploadRefused(f"The ZIP must hold one catalog .json file; it holds {found}.")
+        if len(catalogs[0]) > ImportJob._meta.get_field("path").max_length:
+            raise UploadRefused(f"The catalog's path in the ZIP is too long ({catalogs[0]!r}).")
         unpacked = 0
         for member in members:
             unpacked = _unpack(archive, member, target, unpacked)

@@ -182,5 +182,7 @@ def test_the_export_page_shows_the_form_and_bad_choices_are_errors(chief_editor_
         assert label in page.text
     bad = chief_editor_client.get(EXPORT_URL, {"format": "xls", "category": "nope"})
     assert bad.status_code == 200 and "errorlist" in bad.text
-    odd = chief_editor_client.post(EXPORT_URL, {"_selected_action": ["x", "1e9"], "format": "json"})
+    odd = chief_editor_client.post(
+        EXPORT_URL, {"_selected_action": ["x", "1e9", "9" * 30], "format": "json"}
+    )
     assert odd.status_code == 200 and json.loads(odd.content)["devices"] == []

@@ -185,6 +185,7 @@ def test_outliers_can_refuse_the_file(chief_editor_client, phones):
         ({"catalog.json": b"{}"}, ("photos/link.jpg",), "link"),
         ({"photos/a.jpg": b"x"}, (), "no .json file"),
         ({"a.json": b"{}", "b.json": b"{}"}, (), "2 .json files"),
+        ({"a" * 300 + "/catalog.json": b"{}"}, (), "too long"),
     ],
 )
 def test_a_hostile_or_unusable_zip_is_refused(chief_editor_client, settings, files, links, message):
@@ -300,3 +301,9 @@ def test_an_import_that_stops_on_an_error_says_so_and_writes_nothing(
     assert "nothing was written" in job.error
     assert "nothing was written" in chief_editor_client.get(job.get_absolute_url()).text
     assert not Device.objects.exists() and job.folder == ""
+
+
+def test_a_job_number_too_big_for_the_database_is_not_found(chief_editor_client):
+    huge = 10**30
+    assert chief_editor_client.get(f"{IMPORT_URL}{huge}/").status_code == 404
+    assert chief_editor_client.post(f"{IMPORT_URL}{huge}/run/").status_code == 404
