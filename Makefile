@@ -30,11 +30,15 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production-like: settings from the environment (config.production), static files
-# collected and served by whitenoise, gunicorn in front.
+# collected and served by whitenoise, gunicorn in front, and the task worker (imports in
+# the admin) beside it, stopped with it.
 serve: install
 	DJANGO_SETTINGS_MODULE=config.production $(BIN)/python manage.py collectstatic --noinput
 	DJANGO_SETTINGS_MODULE=config.production $(BIN)/python manage.py migrate --noinput
-	DJANGO_SETTINGS_MODULE=config.production $(BIN)/gunicorn config.wsgi \
+	export DJANGO_SETTINGS_MODULE=config.production; \
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	$(BIN)/gunicorn config.wsgi \
 		--bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
 test: install

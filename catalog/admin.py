@@ -24,6 +24,7 @@ from core.text import shown
 from core.trash import linked_from
 from core.trash_admin import TrashAdmin
 
+from .admin_io import CatalogIOAdmin
 from .history import DeviceHistory
 from .models import (
     VALUE_SHEET_ORDER,
@@ -587,7 +588,7 @@ def deletion_effects(ids):
 
 
 @admin.register(Device)
-class DeviceAdmin(ConflictCheckedAdmin, TrashAdmin, RevisionHistoryAdmin):
+class DeviceAdmin(CatalogIOAdmin, ConflictCheckedAdmin, TrashAdmin, RevisionHistoryAdmin):
     history = DeviceHistory
     form = DeviceForm
     list_display = ["name", "brand", "category", "release", "launch_price"]
@@ -597,7 +598,9 @@ class DeviceAdmin(ConflictCheckedAdmin, TrashAdmin, RevisionHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["brand", "powered_by"]
     inlines = [SpecValueInline, DevicePhotoInline]
-    actions = ["duplicate"]
+    actions = ["duplicate", "export_selected"]
+    # The trash's link, and import and export for chief editors (catalog.admin_io).
+    change_list_template = "admin/catalog/device/change_list.html"
     fieldsets = [
         (None, {"fields": ["name", "slug", "brand", "category", "powered_by"]}),
         ("Launch", {"fields": [("released", "released_precision"), "launch_price"]}),

@@ -8,6 +8,7 @@ import json
 import re
 
 import reversion
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
@@ -838,3 +839,57 @@ class Ranking(ContentModel):
 
     def finder_url(self):
         return reverse("catalog:device-list") + "?" + self.query
+
+
+class ImportJob(models.Model):
+    """A catalog file uploaded in the admin and what became of it: first checked (a dry
+    run), then, once an editor confirms, imported by the task worker (catalog.imports).
+
+    The worker writes ``done`` as it goes, so the job's page shows progress and survives a
+    reload; the uploaded file waits in ``settings.IMPORT_ROOT / folder`` until the import
+    ends (or a day has passed, for a check never confirmed)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "waiting for the worker"
+        RUNNING = "running", "running"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
+    source = models.CharField(max_length=255, help_text="The uploaded file's name.")
+    folder = models.CharField(max_length=64, blank=True)
+    path = models.CharField(max_length=255, help_text="The catalog JSON, inside the folder.")
+    dry_run = models.BooleanField(default=True)
+    reject_outliers = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    summary = models.TextField(blank=True)
+    error = models.TextField(blank=True, help_text="Every problem found, one a line.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # A few rows a week: the admin's list of recent jobs reads them without an index.
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        action = "Check" if self.dry_run else "Import"
+        return f"{action} of {self.source} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("admin:catalog_device_import_job", args=[self.pk])
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def summary_lines(self):
+        return self.summary.splitlines()
+
+    @property
+    def error_lines(self):
+        return self.error.splitlines()

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_htmx",
     "reversion",
+    "django_tasks_db",
     # Layers: catalog, then comparisons and news, which build on it (see README).
     "catalog",
     "comparisons",
@@ -311,6 +312,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+
+# Background work (catalog imports in the admin): Django's tasks framework, queued in the
+# database and run by ``manage.py db_worker``, a process beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Catalog files uploaded in the admin wait here for the worker: a private folder (never
+# under MEDIA_ROOT, which the site serves) that the web server and the worker both read.
+IMPORT_ROOT = Path(os.environ.get("IMPORT_ROOT", BASE_DIR / "imports"))
 
 SITE_NAME = "Specwise"
 # Share cards (core.cards): new ones drawn a minute, and comparison cards kept at most.

@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from catalog.models import Brand, Category, Device, SpecField, SpecGroup, SpecValue
 
+IMMEDIATE_TASKS = "django.tasks.backends.immediate.ImmediateBackend"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -25,6 +26,13 @@ def _fast_password_hasher():
     """A cheap hasher for the whole run: the real one is slow on purpose, and tests create
     users and sign in by the hundred. Settings tests run manage.py in their own process."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _immediate_tasks():
+    """Tasks run as they are enqueued, inside the test: no worker process to wait for."""
+    with override_settings(TASKS={"default": {"BACKEND": IMMEDIATE_TASKS}}):
         yield
 
 
@@ -131,6 +139,7 @@ def committed(django_capture_on_commit_callbacks):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_ROOT = tmp_path / "imports"
 
 
 @pytest.fixture

@@ -347,6 +347,16 @@ def fill_old_site(apps):
     )
     get("axes", "AccessLog").objects.create(**axes, session_hash="h")
     get("axes", "AccessFailureLog").objects.create(**axes, locked_out=False)
+    # A task waiting for the worker (its app migrates on its own: never to zero, as its
+    # migrations cannot be undone).
+    get("django_tasks_database", "DBTaskResult").objects.create(
+        args_kwargs={"args": [1], "kwargs": {}},
+        task_path="catalog.imports.run_import_job",
+        backend_name="default",
+        run_after=now,
+        exception_class_path="",
+        traceback="",
+    )
 
     return {
         "devices": [(d.pk, d.slug, d.name, d.powered_by_id) for d in devices],

@@ -457,6 +457,9 @@ class _Planner:
         self.new_devices, self.changed_devices, self.new_links_to = [], [], []
         self.values_create, self.values_update, self.values_delete = [], [], []
         self.field_memo = {}
+        # Where each device's rows end in the lists above (they are planned device by
+        # device): the writer writes them a slice of devices at a time.
+        self.device_ends = []
         seen = set()
         for _index, where, entry in self._valid(entries):
             if entry.slug in seen:
@@ -464,6 +467,14 @@ class _Planner:
                 continue
             seen.add(entry.slug)
             self._device(where, entry)
+            self.device_ends.append(
+                (
+                    len(self.values_delete),
+                    len(self.values_update),
+                    len(self.values_create),
+                    len(self.photo_plans),
+                )
+            )
 
     def _stored_values(self, device_ids):
         """{device id: {field id: [pk, value, number, source]}}, numbers already in the

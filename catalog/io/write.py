@@ -22,7 +22,9 @@ from .plan import OutsideFolder, _Planner, image_file
 BATCH = 1000
 
 
-def import_catalog(data, *, dry_run=False, base_dir=None, reject_outliers=False, source=None):
+def import_catalog(
+    data, *, dry_run=False, base_dir=None, reject_outliers=False, source=None, progress=None
+):
     """Check ``data`` (decoded JSON) whole, then write what changed in one transaction.
 
     Raises CatalogError listing every problem, having changed nothing (and having left no
@@ -34,6 +36,10 @@ def import_catalog(data, *, dry_run=False, base_dir=None, reject_outliers=False,
 
     The devices it created or updated (not the unchanged ones) are kept in one revision,
     with their spec values and photos, commented "imported from ``source``" (a file name).
+
+    ``progress(done, total)``, if given, is called as the devices' values and photos are
+    written, every BATCH devices of the file (unchanged ones count as done); never in a dry
+    run, which writes nothing.
     """
     base_dir = Path(base_dir) if base_dir is not None else None
     if dry_run:
@@ -46,7 +52,7 @@ def import_catalog(data, *, dry_run=False, base_dir=None, reject_outliers=False,
             plan = _Planner(data, base_dir=base_dir).plan()
             _refuse_outliers(plan, reject_outliers)
             if plan.result.changed:
-                _write(plan, written)
+                _write(plan, written, progress)
                 _keep_revision(plan, source)
                 # Bulk writes pass no save(): every namesake group at once.
                 namesakes.refresh()
@@ -66,7 +72,7 @@ def _refuse_outliers(plan, reject_outliers):
         raise CatalogError(plan.result.outliers)
 
 
-def _write(plan, written):
+def _write(plan, written, progress=None):
     """Write what the plan found changed, in bulk; the caller holds the transaction and
     deletes the files listed in ``written`` if it fails."""
     for row in [*plan.new_categories, *plan.new_groups]:
@@ -100,13 +106,35 @@ def _write(plan, written):
             changed.setdefault(attr, []).append(device)
     for attr, devices_changed in changed.items():
         Device.objects.bulk_update(devices_changed, [attr], batch_size=BATCH)
+    _write_values_and_photos(plan, written, progress)
 
-    for chunk in _chunks(plan.values_delete):
-        SpecValue.objects.filter(pk__in=chunk).delete()
-    columns = ["value", "number", "source", "changed_at"]
-    SpecValue.objects.bulk_update(plan.values_update, columns, batch_size=BATCH)
-    SpecValue.objects.bulk_create(plan.values_create, batch_size=BATCH)
-    _write_photos(plan, written)
+
+def _write_values_and_photos(plan, written, progress):
+    """The devices' spec values and photos, BATCH devices at a time: the planner listed
+    them device by device, so a batch is one slice of each list (``plan.device_ends``)."""
+    total = len(plan.device_ends)
+    start = (0, 0, 0, 0)
+    for first in range(0, total, BATCH):
+        done = min(first + BATCH, total)
+        end = plan.device_ends[done - 1]
+        deletes, updates, creates, photo_plans = (
+            rows[begin:stop]
+            for rows, begin, stop in zip(
+                (plan.values_delete, plan.values_update, plan.values_create, plan.photo_plans),
+                start,
+                end,
+                strict=True,
+            )
+        )
+        start = end
+        for chunk in _chunks(deletes):
+            SpecValue.objects.filter(pk__in=chunk).delete()
+        columns = ["value", "number", "source", "changed_at"]
+        SpecValue.objects.bulk_update(updates, columns, batch_size=BATCH)
+        SpecValue.objects.bulk_create(creates, batch_size=BATCH)
+        _write_photos(plan.base_dir, photo_plans, written)
+        if progress is not None:
+            progress(done, total)
 
 
 def _keep_revision(plan, source):
@@ -145,10 +173,10 @@ def _convert_numbers(plan):
     SpecValue.objects.bulk_update(converted, ["number"], batch_size=BATCH)
 
 
-def _write_photos(plan, written):
+def _write_photos(base_dir, photo_plans, written):
     """Store the new photos (adding the files to ``written``) and update the rows."""
     creates, updates, deletes, devices = [], [], [], set()
-    for device, steps, removed in plan.photo_plans:
+    for device, steps, removed in photo_plans:
         devices.add(device.pk)
         deletes.extend(removed)
         for photo, image, order, label in steps:
@@ -160,7 +188,7 @@ def _write_photos(plan, written):
             photo = DevicePhoto(device=device, order=order, alt=image.alt)
             try:
                 # Found again, not reused from the plan: a link may have changed since.
-                full = image_file(plan.base_dir, image.path)
+                full = image_file(base_dir, image.path)
                 if full is None:
                     raise FileNotFoundError(f"{image.path}: no such file")
                 with full.open("rb") as file:

@@ -105,7 +105,7 @@ def form(query):
 def test_admin_form_refuses_a_query_the_finder_would_ignore_with_its_notices(phones):
     bad = form("category=tablets&sort=best-weight")
     assert not bad.is_valid()
-    assert bad.errors["query"] == ['Ignored category=tablets: there is no such category.']
+    assert bad.errors["query"] == ["Ignored category=tablets: there is no such category."]
     good = form("?category=phones&sort=best-weight")
     assert good.is_valid(), good.errors
     assert good.cleaned_data["query"] == "category=phones&sort=best-weight"

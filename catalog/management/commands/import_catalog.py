@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.io import CatalogError, import_catalog, parse_json
+from core.terminal import Counter
 
 # Far above any real catalog (6,258 devices are 7 MB), far below what a JSON parser
 # holds in memory without trouble.
@@ -32,6 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run=False, reject_outliers=False, **options):
         text = read_text(file)
+        counter = Counter(self.stdout, "devices written")
         try:
             # Image paths in the file are relative to it (to the working folder for "-").
             base_dir = Path.cwd() if file == "-" else Path(file).resolve().parent
@@ -41,12 +43,15 @@ class Command(BaseCommand):
                 base_dir=base_dir,
                 reject_outliers=reject_outliers,
                 source="standard input" if file == "-" else Path(file).name,
+                progress=counter,
             )
         except CatalogError as exc:
             errors = "\n".join(f"  - {error}" for error in exc.errors)
             raise CommandError(
                 f"{file}: nothing imported, {len(exc.errors)} problem(s):\n{errors}"
             ) from None
+        finally:
+            counter.finish()
         lines = result.report()
         self.stdout.write(self.style.SUCCESS(lines[0]))
         for line in lines[1:]:

@@ -28,6 +28,7 @@ from comparisons.models import CompareItem
 from core.content import content_changed
 from core.db import refresh_planner_statistics
 from core.django_private import delete_without_signals
+from core.terminal import Counter
 from news.models import Article, Author, Tag
 
 PREFIX = "gen-"
@@ -74,7 +75,11 @@ class Command(BaseCommand):
             if replace:
                 _delete_generated()
             load_catalog()
-            made = _generate_devices(rng, devices)
+            counter = Counter(self.stdout, "devices")
+            try:
+                made = _generate_devices(rng, devices, counter)
+            finally:
+                counter.finish()
             tag_links, device_links = _generate_articles(rng, articles, made)
         content_changed()
         refresh_planner_statistics()
@@ -123,8 +128,9 @@ class _Made(list):
     spec_count = 0
 
 
-def _generate_devices(rng, count):
-    """Chipsets first, so phones and laptops can point to them; returns the devices."""
+def _generate_devices(rng, count, progress=None):
+    """Chipsets first, so phones and laptops can point to them; returns the devices.
+    ``progress(done, count)`` is called after each batch."""
     brands = Brand.objects.bulk_create(
         Brand(name=name, slug=PREFIX + slugify(name), description=f"{name} makes gadgets.")
         for name in _brand_names(rng)
@@ -157,6 +163,8 @@ def _generate_devices(rng, count):
             SpecValue.objects.bulk_create(specs, batch_size=BATCH * 4)
             made.spec_count += len(specs)
             made.extend(batch)
+            if progress is not None:
+                progress(len(made), count)
     return made
 
 
