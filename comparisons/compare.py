@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -354,44 +354,9 @@ def restore(token, slugs):
     return change
 
 
-def listed_slugs(token):
-    """The slugs in the list of ``token``, in list order; None if an editor deleted one of
-    its devices (the full ``load`` then tells the visitor).
-
-    Written out: the page cache needs only the slugs on every request from a visitor with a
-    list, and composing the full query with the ORM cost more than serving the page.
-    """
-    quote = connection.ops.quote_name
-    items, lists, devices = CompareItem._meta, CompareList._meta, Device._meta
-
-    def column(meta, name):
-        return quote(meta.get_field(name).column)
-
-    item_device = column(items, "device")
-    sql = (
-        f"SELECT d.{column(devices, 'slug')} FROM {quote(items.db_table)} i"
-        f" INNER JOIN {quote(lists.db_table)} l"
-        f" ON l.{quote(lists.pk.column)} = i.{column(items, 'compare_list')}"
-        f" LEFT JOIN {quote(devices.db_table)} d ON d.{quote(devices.pk.column)} = i.{item_device}"
-        f" WHERE l.{column(lists, 'token')} = %s"
-        f" ORDER BY i.{column(items, 'added_at')}, i.{quote(items.pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token])
-        slugs = [slug for (slug,) in cursor.fetchall()]
-    return None if None in slugs else slugs
-
-
 def page_cache_key(request):
     """What the page cache keys a page by for this visitor (see comparisons.apps): the
     devices in their list; None when the list has just lost a deleted device, whose notice
-    shows once, so that page is not kept.
-
-    Reads only the slugs: a page served from the cache never needs the devices themselves.
-    """
-    if hasattr(request, "compare_list"):
-        visitor_list = request.compare_list
-        return None if visitor_list.removed_names else ",".join(visitor_list.slugs)
-    token = get_token(request)
-    slugs = [] if token is None else listed_slugs(token)
-    return None if slugs is None else ",".join(slugs)
+    shows once, so that page is not kept."""
+    visitor_list = for_request(request)
+    return None if visitor_list.removed_names else ",".join(visitor_list.slugs)
