@@ -1,7 +1,8 @@
--- wrk script for scripts/bench.py --long-tail: every request GETs a path picked at random
--- from a file of paths (one a line), given after "--":
+-- wrk script for scripts/bench.py --long-tail: GETs the paths of a file (one a line), given
+-- after "--" with the number of wrk threads, each path once: thread k of n takes lines k,
+-- k + n, k + 2n, … (and starts again from its first if the file runs out):
 --
---     wrk -t2 -c8 -d10s -s scripts/bench_urls.lua http://127.0.0.1:8000 -- paths.txt
+--     wrk -t2 -c8 -d10s -s scripts/bench_urls.lua http://127.0.0.1:8000 -- paths.txt 2
 --
 -- At the end it prints one line of JSON (requests, seconds, latency percentiles in µs and
 -- errors) for bench.py to read.
@@ -14,6 +15,8 @@ function setup(thread)
 end
 
 local paths = {}
+local step = 1
+local next_line = 1
 
 function init(args)
   for line in io.lines(args[1]) do
@@ -21,12 +24,17 @@ function init(args)
       paths[#paths + 1] = line
     end
   end
-  -- Each thread draws its own sequence.
-  math.randomseed(os.time() * 100 + (thread_id or 0))
+  step = tonumber(args[2] or "1")
+  next_line = thread_id or 1
 end
 
 function request()
-  return wrk.format("GET", paths[math.random(#paths)])
+  if next_line > #paths then
+    next_line = ((next_line - 1) % step) + 1
+  end
+  local path = paths[next_line]
+  next_line = next_line + step
+  return wrk.format("GET", path)
 end
 
 function done(summary, latency, requests)
