@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import Count, prefetch_related_objects
 from django.forms.models import ModelChoiceIterator
 from django.http import Http404, HttpResponseNotAllowed, QueryDict
@@ -659,7 +659,9 @@ class DeviceAdmin(CatalogIOAdmin, ConflictCheckedAdmin, TrashAdmin, RevisionHist
             allowed = self.has_change_permission(request, saved)
         if not allowed:
             raise PermissionDenied
-        device, specs, errors = self.unsaved(request, saved)
+        # The form's conflict check locks the row, as saving does: inside a transaction.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            device, specs, errors = self.unsaved(request, saved)
         if errors:
             context = {**self.admin_site.each_context(request), "errors": errors}
             context.update(title="The preview needs a valid form", opts=self.opts)
