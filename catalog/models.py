@@ -421,6 +421,21 @@ class Device(ContentModel):
         default=Precision.DAY,
         help_text="How much of the date is known.",
     )
+    class Status(models.TextChoices):
+        # In the order search ranks them: what one can buy first, what never came last.
+        AVAILABLE = "available", "Available"
+        ANNOUNCED = "announced", "Announced"
+        RUMOURED = "rumoured", "Rumoured"
+        DISCONTINUED = "discontinued", "Discontinued"
+        CANCELLED = "cancelled", "Cancelled"
+
+    status = models.CharField(
+        max_length=12,
+        choices=Status,
+        default=Status.AVAILABLE,
+        help_text="Where the device stands in its life: shown as a badge, filtered by "
+        "visitors, and used to rank search results.",
+    )
     launch_price = models.DecimalField(
         "launch price (USD)", max_digits=9, decimal_places=2, null=True, blank=True
     )

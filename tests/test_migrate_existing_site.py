@@ -72,7 +72,7 @@ def before_nodes(loader):
 # Columns later migrations add to the old tables, with what they fill in: the rest of every
 # row must be as it was.
 ADDED_COLUMNS = {
-    "comparisons_device": {"distinguisher"},
+    "comparisons_device": {"distinguisher", "status"},
     "comparisons_category": {"kind"},
     "comparisons_specfield": {"role", "plausible"},
     "news_article": {"author_id", "mentions"},
@@ -601,6 +601,8 @@ def test_an_existing_site_migrates_without_losing_or_changing_a_row(old_site):
     assert {article.slug for article in search_articles("story")} == {
         slug for _pk, slug, _title in old_site["articles"][:7]
     }
+    # Devices of a site older than statuses are on sale.
+    assert set(Device.objects.values_list("status", flat=True)) == {"available"}
     # Number fields named as the demo's get its plausible ranges.
     plausible = dict(SpecField.objects.values_list("slug", "plausible"))
     assert plausible["ram"]["phone"] == [1, 32] and plausible["cpu-cores"]["laptop"] == [1, 64]
