@@ -591,8 +591,8 @@ def deletion_effects(ids):
 class DeviceAdmin(CatalogIOAdmin, ConflictCheckedAdmin, TrashAdmin, RevisionHistoryAdmin):
     history = DeviceHistory
     form = DeviceForm
-    list_display = ["name", "brand", "category", "release", "launch_price"]
-    list_filter = ["category", "brand", ReleaseYearFilter]
+    list_display = ["name", "brand", "category", "status", "release", "launch_price"]
+    list_filter = ["category", "status", "brand", ReleaseYearFilter]
     list_select_related = ["brand", "category"]
     search_fields = ["name", "slug", "brand__name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -603,7 +603,7 @@ class DeviceAdmin(CatalogIOAdmin, ConflictCheckedAdmin, TrashAdmin, RevisionHist
     change_list_template = "admin/catalog/device/change_list.html"
     fieldsets = [
         (None, {"fields": ["name", "slug", "brand", "category", "powered_by"]}),
-        ("Launch", {"fields": [("released", "released_precision"), "launch_price"]}),
+        ("Launch", {"fields": ["status", ("released", "released_precision"), "launch_price"]}),
         ("Presentation", {"fields": ["summary"]}),
     ]
 

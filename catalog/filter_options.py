@@ -12,14 +12,20 @@ from django.db.models import Count, F, Prefetch
 
 from core.content import content_version, get_or_compute
 
-from .models import Brand, Category, SpecField
+from .models import Brand, Category, Device, SpecField
 
 # A shared cache (Redis) outlives a deploy: a new shape of FilterOptions needs a new key.
-OPTIONS_KEY = "catalog-filter-options-2"
+OPTIONS_KEY = "catalog-filter-options-3"
 
 
 class BrandChoice(NamedTuple):
     brand: Brand
+    count: int
+
+
+class StatusChoice(NamedTuple):
+    value: str
+    label: str
     count: int
 
 
@@ -35,6 +41,10 @@ class FilterOptions:
     brands: list
     # category pk -> the brands with devices in it, by name, with their count there
     category_brands: dict
+    # Every known status with devices, in Device.Status order, with its device count; and
+    # the same per category pk.
+    statuses: list
+    category_statuses: dict
 
     def fields_for(self, category):
         if category is None:
@@ -47,9 +57,15 @@ class FilterOptions:
             return self.brands
         return self.category_brands.get(category.pk, [])
 
+    def statuses_for(self, category):
+        """StatusChoices on offer: statuses devices in ``category`` (or anywhere) have."""
+        if category is None:
+            return self.statuses
+        return self.category_statuses.get(category.pk, [])
+
 
 def filter_options():
-    """The form's choices; three queries on a cold cache, none while the catalog is unchanged.
+    """The form's choices; four queries on a cold cache, none while the catalog is unchanged.
 
     A field is offered for the categories it applies to; one that applies to no category
     is offered nowhere. A brand is offered where it has devices, with their count.
@@ -63,7 +79,7 @@ def _load_filter_options():
     )
     categories = list(Category.objects.prefetch_related(Prefetch("spec_fields", queryset=fields)))
     every = {f.pk: f for c in categories for f in c.spec_fields.all()}
-    brands, category_brands = _brand_counts()
+    brands, category_brands, statuses, category_statuses = _brand_and_status_counts()
     return FilterOptions(
         categories=categories,
         fields=sorted(every.values(), key=attrgetter("sheet_position")),
@@ -73,21 +89,55 @@ def _load_filter_options():
         },
         brands=brands,
         category_brands=category_brands,
+        statuses=statuses,
+        category_statuses=category_statuses,
     )
 
 
-def _brand_counts():
-    """(every brand's BrandChoice, {category pk: its brands' BrandChoices}) in one query:
-    a row per brand and category it has devices in, by brand name."""
+def _brand_and_status_counts():
+    """(every brand's BrandChoice, {category pk: its brands' BrandChoices}, every known
+    status's StatusChoice, {category pk: its StatusChoices}) in one query: a row per brand,
+    category and status it has devices in, by brand name."""
     rows = (
-        Brand.objects.annotate(category_pk=F("devices__category"), device_count=Count("devices"))
+        Brand.objects.annotate(
+            category_pk=F("devices__category"),
+            device_status=F("devices__status"),
+            device_count=Count("devices"),
+        )
         .filter(category_pk__isnull=False)
         .order_by("name", "pk")
     )
-    by_category = defaultdict(list)
-    totals = {}
+    brand_counts = defaultdict(dict)  # category pk -> {brand pk: [brand, count]}
+    status_counts = defaultdict(lambda: defaultdict(int))  # category pk -> {status: count}
     for brand in rows:
-        by_category[brand.category_pk].append(BrandChoice(brand, brand.device_count))
-        total = totals.get(brand.pk)
-        totals[brand.pk] = BrandChoice(brand, brand.device_count + (total.count if total else 0))
-    return list(totals.values()), dict(by_category)
+        counted = brand_counts[brand.category_pk].setdefault(brand.pk, [brand, 0])
+        counted[1] += brand.device_count
+        status_counts[brand.category_pk][brand.device_status] += brand.device_count
+    totals = {}
+    for by_brand in brand_counts.values():
+        for brand, count in by_brand.values():
+            totals[brand.pk] = [brand, count + totals.get(brand.pk, [None, 0])[1]]
+    every_status = defaultdict(int)
+    for by_status in status_counts.values():
+        for status, count in by_status.items():
+            every_status[status] += count
+
+    def brand_choices(counted):
+        return [
+            BrandChoice(brand, count)
+            for brand, count in sorted(counted, key=lambda pair: (pair[0].name, pair[0].pk))
+        ]
+
+    def status_choices(by_status):
+        return [
+            StatusChoice(status.value, status.label, by_status[status.value])
+            for status in Device.Status
+            if by_status.get(status.value)
+        ]
+
+    return (
+        brand_choices(totals.values()),
+        {pk: brand_choices(by_brand.values()) for pk, by_brand in brand_counts.items()},
+        status_choices(every_status),
+        {pk: status_choices(by_status) for pk, by_status in status_counts.items()},
+    )

@@ -11,6 +11,9 @@ Parameters of ``/devices/`` (every one optional; empty values count as absent):
 ``brand``
     A brand slug; repeat it for several brands: ``brand=xiaomi&brand=nothing``. With a
     category, only brands with devices in it count (another is ignored with a notice).
+``status``
+    A device status (``available``, ``announced``, ``rumoured``, ``discontinued``,
+    ``cancelled``); repeat it for several: ``status=available&status=announced``.
 ``min_price`` / ``max_price``
     Launch price in USD, e.g. ``max_price=600``.
 ``year_from``
@@ -48,7 +51,7 @@ from core.pagination import paginate
 from core.search import folded_contains
 from core.text import shown
 
-from .filter_options import FilterOptions, filter_options
+from .filter_options import FilterOptions, StatusChoice, filter_options
 from .models import Category, Device, SpecField, SpecValue
 
 PER_PAGE = 24
@@ -80,7 +83,9 @@ SORTS = {
 }
 DEFAULT_SORT = "newest"
 SPEC_SORT_PREFIX = "best-"
-PARAMETERS = {"q", "category", "brand", "min_price", "max_price", "year_from", "sort", "page"}
+PARAMETERS = {
+    *("q", "category", "brand", "status", "min_price", "max_price", "year_from", "sort", "page")
+}
 SPEC_PARAM_SUFFIX = "-spec"
 
 
@@ -160,6 +165,7 @@ class CatalogFilters:
     q: str = ""
     category: Category | None = None
     brands: list = field(default_factory=list)
+    statuses: list = field(default_factory=list)
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     year_from: int | None = None
@@ -231,11 +237,20 @@ class CatalogFilters:
             else:
                 self.notice(ignored("brand", slug, "there is no such brand"))
 
+        self._parse_statuses(params)
         self.min_price = self._price(params, "min_price")
         self.max_price = self._price(params, "max_price")
         self._parse_year(params)
         self._parse_ranges(params)
         self._parse_sort(params)
+
+    def _parse_statuses(self, params):
+        given = {v for v in params.getlist("status") if v.strip()}
+        known = set(Device.Status.values)
+        for raw in sorted(given - known):
+            self.notice(ignored("status", raw, "there is no such status"))
+        # In Device.Status order, whatever the query's: one canonical URL per choice.
+        self.statuses = [status for status in Device.Status if status.value in given]
 
     def _parse_year(self, params):
         raw = self._first(params, "year_from")
@@ -329,11 +344,28 @@ class CatalogFilters:
         return {b.slug for b in self.brands}
 
     @property
+    def status_choices(self):
+        """StatusChoices on offer: those the chosen category's devices (or any) have, and
+        any the visitor chose even if no device has it now."""
+        offered = self.options.statuses_for(self.category)
+        counts = {choice.value: choice.count for choice in offered}
+        return [
+            StatusChoice(status.value, status.label, counts.get(status.value, 0))
+            for status in Device.Status
+            if status.value in counts or status in self.statuses
+        ]
+
+    @property
+    def status_values(self):
+        return {status.value for status in self.statuses}
+
+    @property
     def active_count(self):
         simple = [self.q, self.category, self.min_price, self.max_price, self.year_from]
         return (
             sum(v is not None and v != "" for v in simple)
             + len(self.brands)
+            + len(self.statuses)
             + sum((r.low is not None) + (r.high is not None) for r in self.ranges)
         )
 
@@ -353,6 +385,7 @@ class CatalogFilters:
         if self.category:
             pairs.append(("category", self.category.slug))
         pairs += [("brand", b.slug) for b in self.brands]
+        pairs += [("status", status.value) for status in self.statuses]
         for name in ("min_price", "max_price", "year_from"):
             if getattr(self, name) is not None:
                 pairs.append((name, str(getattr(self, name))))
@@ -378,6 +411,7 @@ class CatalogFilters:
         if self.category:
             chips.append((f"Category: {self.category.name}", [("category", self.category.slug)]))
         chips += [(f"Brand: {b.name}", [("brand", b.slug)]) for b in self.brands]
+        chips += [(f"Status: {s.label}", [("status", s.value)]) for s in self.statuses]
         if self.min_price is not None:
             chips.append((f"Price from {self.min_price} USD", [("min_price", str(self.min_price))]))
         if self.max_price is not None:
@@ -421,6 +455,8 @@ class CatalogFilters:
             queryset = queryset.filter(category=self.category)
         if self.brands:
             queryset = queryset.filter(brand__in=self.brands)
+        if self.statuses:
+            queryset = queryset.filter(status__in=self.statuses)
         if self.min_price is not None:
             queryset = queryset.filter(launch_price__gte=self.min_price)
         if self.max_price is not None:
@@ -449,10 +485,37 @@ class CatalogFilters:
             return devices.catalog_order(self.sort)
         return SpecSorted(self, devices)
 
+    @property
+    def browsing(self):
+        """True when nothing narrows the list but a category: the catalog's landing pages."""
+        return not (self.q or self.brands or self.statuses or self.narrowed)
+
+    @property
+    def narrowed(self):
+        """Filters the options' counts know nothing of: name, price, year, spec ranges."""
+        return bool(
+            self.q
+            or self.ranges
+            or any(v is not None for v in (self.min_price, self.max_price, self.year_from))
+        )
+
+    def known_count(self):
+        """How many devices match, from the options' counts when the filters are only a
+        category and brands or statuses (not both); else None (a COUNT query tells)."""
+        if self.narrowed or (self.brands and self.statuses):
+            return None
+        if self.statuses:
+            counts = {c.value: c.count for c in self.options.statuses_for(self.category)}
+            return sum(counts.get(status.value, 0) for status in self.statuses)
+        counts = {c.brand.pk: c.count for c in self.brand_choices}
+        if self.brands:
+            return sum(counts.get(brand.pk, 0) for brand in self.brands)
+        return sum(counts.values())
+
     def page(self, raw_page):
         """(the requested page of ``devices()``, notice or ""): PER_PAGE devices a page, at
         most MAX_PAGES pages linked."""
-        return paginate(self.devices(), raw_page, PER_PAGE, MAX_PAGES)
+        return paginate(self.devices(), raw_page, PER_PAGE, MAX_PAGES, count=self.known_count())
 
     def named(self, devices):
         """``devices`` (a page) as a list, each with its brand and category from the cached

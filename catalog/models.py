@@ -399,6 +399,18 @@ class DeviceQuerySet(ContentQuerySet):
         )
 
 
+# Search ranks equal matches by status: what one can buy, then what is coming, then what is
+# gone, and cancelled devices last; an unknown status counts as on sale.
+STATUS_RANK = {
+    "available": 0,
+    "": 0,
+    "announced": 1,
+    "rumoured": 1,
+    "discontinued": 2,
+    "cancelled": 3,
+}
+
+
 # One revision holds a device with its spec values and photos (see core.admin).
 @reversion.register(follow=("specs_for_revision", "photos"))
 class Device(ContentModel):
@@ -421,20 +433,21 @@ class Device(ContentModel):
         default=Precision.DAY,
         help_text="How much of the date is known.",
     )
+
     class Status(models.TextChoices):
-        # In the order search ranks them: what one can buy first, what never came last.
         AVAILABLE = "available", "Available"
         ANNOUNCED = "announced", "Announced"
         RUMOURED = "rumoured", "Rumoured"
         DISCONTINUED = "discontinued", "Discontinued"
         CANCELLED = "cancelled", "Cancelled"
 
+    # Blank when unknown: no badge, and searched as if on sale.
     status = models.CharField(
         max_length=12,
         choices=Status,
-        default=Status.AVAILABLE,
-        help_text="Where the device stands in its life: shown as a badge, filtered by "
-        "visitors, and used to rank search results.",
+        blank=True,
+        help_text="Where the device stands: shown as a badge, offered as a catalog filter, "
+        "used to rank search results. Leave blank when unknown.",
     )
     launch_price = models.DecimalField(
         "launch price (USD)", max_digits=9, decimal_places=2, null=True, blank=True
@@ -492,6 +505,11 @@ class Device(ContentModel):
 
     def get_absolute_url(self):
         return reverse("catalog:device", args=[self.slug])
+
+    @property
+    def status_rank(self):
+        """Where search puts the device among equal matches (lower first)."""
+        return STATUS_RANK[self.status]
 
     @classmethod
     def from_db(cls, db, field_names, values, *args, **kwargs):

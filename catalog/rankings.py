@@ -2,7 +2,10 @@
 
 from django.http import QueryDict
 
+from core.content import content_version, get_or_compute
+
 from .filters import PER_PAGE, CatalogFilters
+from .models import Ranking
 
 # How many devices a ranking lists: the finder's first page.
 RANKING_LENGTH = PER_PAGE
@@ -22,3 +25,13 @@ def ranked_devices(ranking):
     """The devices ``ranking`` lists, best first, with their brand and category."""
     filters = ranking_filters(ranking.query)
     return filters.named(filters.devices()[:RANKING_LENGTH])
+
+
+def published_rankings():
+    """The published rankings (title and slug), in the editors' order, for the catalog's
+    list of them; one query per content version."""
+    return get_or_compute(
+        f"catalog-rankings:{content_version()}",
+        lambda: list(Ranking.objects.published().only("title", "slug").order_by("order", "pk")),
+        timeout=3600,
+    )

@@ -18,7 +18,7 @@ from core.text import meta_text
 
 from .filters import MAX_PAGES, PER_PAGE, CatalogFilters, is_catalog_parameter
 from .models import Brand, Device, Ranking, SpecField
-from .rankings import ranked_devices
+from .rankings import published_rankings, ranked_devices
 from .specs import spec_prefetch, spec_text, with_chip_values
 from .units import format_number
 
@@ -43,6 +43,8 @@ def device_list(request):
         "page": page,
         "devices": filters.named(page.object_list),
         "partial": partial,
+        # Listed on the catalog's landing pages (every device, or a category's).
+        "rankings": published_rankings() if filters.browsing and not partial else [],
         # The spec filters depend on the category: refresh them (out of band) only when
         # the form on screen was drawn for another one, so typing is never overwritten.
         "refresh_fields": partial

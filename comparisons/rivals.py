@@ -21,6 +21,7 @@ CANDIDATE_FIELDS = (
     "launch_price",
     "image",
     "distinguisher",
+    "status",
 )
 
 
@@ -34,14 +35,17 @@ def _column(model, name):
 def _neighbours(device):
     """The nearest cheaper and dearer devices in ``device``'s category (index
     device_cat_price), else the nearest older and newer (index device_cat_released), else
-    the newest, undated last: [(sql, params)] of id lists, each one bounded index range scan."""
+    the newest, undated last, cancelled devices left out: [(sql, params)] of id lists, each
+    one bounded index range scan."""
     ops = connection.ops
     table = ops.quote_name(Device._meta.db_table)
-    pk, category, name, price, released = (
-        _column(Device, field) for field in ("pk", "category", "name", "launch_price", "released")
+    pk, category, name, price, released, status = (
+        _column(Device, field)
+        for field in ("pk", "category", "name", "launch_price", "released", "status")
     )
-    same = f"SELECT {pk} FROM {table} WHERE {category} = %s AND {pk} <> %s"
-    params = [device.category_id, device.pk]
+    # A cancelled device is never suggested: nobody can buy it.
+    same = f"SELECT {pk} FROM {table} WHERE {category} = %s AND {pk} <> %s AND {status} <> %s"
+    params = [device.category_id, device.pk, Device.Status.CANCELLED]
     if device.launch_price is not None:
         cost = ops.adapt_decimalfield_value(device.launch_price)
         return [

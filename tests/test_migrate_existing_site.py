@@ -601,8 +601,8 @@ def test_an_existing_site_migrates_without_losing_or_changing_a_row(old_site):
     assert {article.slug for article in search_articles("story")} == {
         slug for _pk, slug, _title in old_site["articles"][:7]
     }
-    # Devices of a site older than statuses are on sale.
-    assert set(Device.objects.values_list("status", flat=True)) == {"available"}
+    # Devices of a site older than statuses have none known.
+    assert set(Device.objects.values_list("status", flat=True)) == {""}
     # Number fields named as the demo's get its plausible ranges.
     plausible = dict(SpecField.objects.values_list("slug", "plausible"))
     assert plausible["ram"]["phone"] == [1, 32] and plausible["cpu-cores"]["laptop"] == [1, 64]

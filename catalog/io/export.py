@@ -158,6 +158,7 @@ def _device_out(device, specs, photos=None):
         "brand": device.brand.name,
         "category": device.category.name,
         "released": device.released_iso,
+        "status": device.status or None,
         "powered_by": device.powered_by.slug if device.powered_by else None,
         "launch_price": None if price is None else _number_out(float(price)),
         "summary": device.summary,
@@ -187,7 +188,7 @@ def export_zip(file, devices=None, storage=None):
 
 
 # The CSV's columns before the spec fields, one per device attribute.
-CSV_COLUMNS = ["name", "slug", "brand", "category", "released", "launch_price"]
+CSV_COLUMNS = ["name", "slug", "brand", "category", "released", "status", "launch_price"]
 # A cell a spreadsheet would run as a formula ("=HYPERLINK(…)"): written with a quote first.
 FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
 
@@ -220,6 +221,7 @@ def csv_rows(devices=None):
                 device.brand.name,
                 device.category.name,
                 device.released_iso or "",
+                device.status,
                 "" if price is None else str(_number_out(float(price))),
             ]
             own = values.get(device.pk, {})

@@ -226,6 +226,7 @@ class BrandIn(_Strict):
 
 
 Kind = Literal[tuple(SpecField.Kind.values)]
+DeviceStatus = Literal[tuple(Device.Status.values)]
 Direction = Literal[tuple(SpecField.Direction.values)]
 Role = Literal[tuple(SpecField.Role.values)]
 ORDER_MIN, ORDER_MAX = BaseDatabaseOperations.integer_field_ranges[
@@ -279,7 +280,8 @@ class ImageIn(_Strict):
 
 class DeviceIn(_Strict):
     """A device, matched by slug; a key left out (or null name/brand/category) keeps what is
-    stored; null ``released``, ``powered_by``, ``launch_price`` or a spec clears it.
+    stored; null ``released``, ``status``, ``powered_by``, ``launch_price`` or a spec clears
+    it (a null ``status`` is unknown).
     ``images`` lists its photos in order (the first is the main one); [] or null removes
     them, no key keeps them."""
 
@@ -292,6 +294,7 @@ class DeviceIn(_Strict):
     brand: _name(Brand) | None = None
     category: _name(Category) | None = None
     released: Annotated[str, AfterValidator(_released)] | None = None
+    status: DeviceStatus | None = None
     powered_by: Annotated[str, StringConstraints(min_length=1)] | None = None
     launch_price: Annotated[Any, BeforeValidator(_price)] | None = None
     summary: _text() | None = None

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from core.text import shown
 
-from ..models import Category, SpecField
+from ..models import Category, Device, SpecField
 from .format import MAX_PRICE, ORDER_MAX, ORDER_MIN, UNSTORABLE
 
 # What each key must hold, for messages: "'powered_by' must be a device slug, not 12".
@@ -33,6 +33,7 @@ EXPECTED = {
     "role": '"" (none) or ' + ", ".join(role for role in SpecField.Role.values if role),
     "plausible": 'an object of category kind to [low, high], e.g. {"phone": [50, 1000]}',
     "released": "a date: YYYY, YYYY-MM or YYYY-MM-DD",
+    "status": "one of " + ", ".join(Device.Status.values) + " (or null: unknown)",
     "launch_price": f"a price in USD from 0 to {MAX_PRICE}",
     "summary": "text",
     "description": "text",

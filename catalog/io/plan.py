@@ -510,6 +510,8 @@ class _Planner:
             released = entry.released
             wanted["released"] = released.date if released else None
             wanted["released_precision"] = released.precision if released else Device.Precision.DAY
+        if "status" in given:
+            wanted["status"] = entry.status or ""
         if "launch_price" in given:
             wanted["launch_price"] = entry.launch_price
         if "summary" in given:

@@ -121,6 +121,7 @@ def test_csv_has_a_row_a_device_and_a_column_a_field(chief_editor_client, shelf)
         "brand",
         "category",
         "released",
+        "status",
         "launch_price",
         "Battery capacity",
     ]
@@ -128,10 +129,11 @@ def test_csv_has_a_row_a_device_and_a_column_a_field(chief_editor_client, shelf)
     assert sorted(by_slug) == ["book", "chip-x", "phone-one", "phone-two"]
     one = by_slug["phone-one"]
     assert one[2] == shelf["one"].brand.name and one[3] == "Phones"
-    assert one[4] == (shelf["one"].released_iso or "") and one[5] == "499"
-    assert one[6] == "4700 mAh"
-    assert by_slug["phone-two"][6] == "'=HYPERLINK(1)"
-    assert by_slug["chip-x"][6] == ""
+    assert one[4] == (shelf["one"].released_iso or "") and one[6] == "499"
+    assert one[5] == shelf["one"].status
+    assert one[7] == "4700 mAh"
+    assert by_slug["phone-two"][7] == "'=HYPERLINK(1)"
+    assert by_slug["chip-x"][7] == ""
 
 
 @pytest.mark.parametrize(

@@ -83,6 +83,10 @@ def catalog():
             if number is not None:
                 SpecValueFactory(device=device, field=field, value=f"{number} {field.unit}")
         devices[name] = device
+    statuses = {"Alpha": "discontinued", "Bravo": "available", "Delta": "cancelled"}
+    for name, status in statuses.items():
+        devices[name].status = status
+        devices[name].save()
     return devices
 
 
@@ -698,6 +702,10 @@ CACHED_PAGES = {
     "brand": [
         ({"brand": "acme"}, ["Bravo", "Alpha"]),
         ({"brand": "zeta"}, ["Echo Book", "Charlie", "Delta"]),
+    ],
+    "status": [
+        ({"status": "available"}, ["Bravo"]),
+        ({"status": ["discontinued", "cancelled"]}, ["Alpha", "Delta"]),
     ],
     "min_price": [
         ({"min_price": "600"}, ["Echo Book", "Bravo"]),

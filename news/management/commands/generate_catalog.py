@@ -189,11 +189,27 @@ def _device(rng, index, category, brands, chipsets):
         brand=brand,
         category=category,
         released=released,
+        status=_status(index),
         launch_price=price,
         summary=f"The {name} is a {rng.choice(ADJECTIVES)} {category.name[:-1].lower()} "
         f"from {brand.name}.",
         powered_by=rng.choice(chipsets) if chipsets and category.name != "Chipsets" else None,
     )
+
+
+# One device in twenty of each: announced, rumoured, cancelled; three discontinued; the
+# rest available. Drawn from the index, so the seeded names and figures stay as they were.
+STATUS_CYCLE = [
+    *[Device.Status.AVAILABLE] * 14,
+    *[Device.Status.DISCONTINUED] * 3,
+    Device.Status.ANNOUNCED,
+    Device.Status.RUMOURED,
+    Device.Status.CANCELLED,
+]
+
+
+def _status(index):
+    return STATUS_CYCLE[index * 7 % len(STATUS_CYCLE)]
 
 
 def _makers(category_name, fields):
