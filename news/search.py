@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from catalog.models import Device
+from catalog import search as device_search
 from core.search import folded_contains
 
 from .models import Article, card_columns, card_join, with_bylines
@@ -98,13 +98,6 @@ def search_articles(query, limit=20):
 
 
 def search_devices(query, limit=20):
-    """Devices whose name or brand contains every word of ``query``, ignoring case and
-    accents; one query."""
-    words = tokens(query)
-    if not words:
-        return []
-    return list(
-        Device.objects.select_related("brand", "category")
-        .search(" ".join(words))
-        .order_by("name")[:limit]
-    )
+    """The best ``limit`` devices for ``query`` (catalog.search: typos, spacing, case and
+    accents tolerated, best first); one query."""
+    return device_search.find(query, limit).devices
