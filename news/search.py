@@ -40,6 +40,9 @@ PG_VECTOR = (
 FTS5_WEIGHTS = "10.0, 3.0, 1.0"
 # The FTS5 table of migration 0002 (Django does not manage it): its rowid is the article's id.
 FTS_TABLE = "news_article_fts"
+# Only the newest RANKED_MATCHES stories that match (by id) are ranked: a common word
+# matches tens of thousands, and ranking them all cost 300 ms a search at 100,000 stories.
+RANKED_MATCHES = 1000
 
 
 def clean_query(query):
@@ -76,21 +79,34 @@ def search_articles(query, limit=20):
             SELECT {", ".join(card_columns(qn, "a"))}
             FROM {fts} f JOIN {table} a ON a.{pk} = f.rowid {card_join(qn, "a")}
             WHERE {fts} MATCH %s AND a.{status} = %s AND a.{when} <= %s
+                AND f.rowid >= COALESCE((
+                    SELECT rowid FROM {fts} WHERE {fts} MATCH %s
+                    ORDER BY rowid DESC LIMIT 1 OFFSET %s
+                ), 0)
             ORDER BY bm25({fts}, {FTS5_WEIGHTS}), a.{when} DESC
             LIMIT %s
         """
-        return with_bylines(Article.objects.raw(sql, [match, published, now, limit]))
+        params = [match, published, now, match, RANKED_MATCHES - 1, limit]
+        return with_bylines(Article.objects.raw(sql, params))
     if connection.vendor == "postgresql":
         sql = f"""
             SELECT {", ".join(card_columns(qn, table))}
             FROM {table} {card_join(qn, table)},
                 plainto_tsquery('english'::regconfig, specwise_unaccent(%s)) query
             WHERE ({PG_VECTOR}) @@ query AND {table}.{status} = %s AND {table}.{when} <= %s
+                AND {table}.{pk} >= COALESCE((
+                    SELECT newest.{pk} FROM {table} newest
+                    WHERE ({PG_VECTOR})
+                        @@ plainto_tsquery('english'::regconfig, specwise_unaccent(%s))
+                    ORDER BY newest.{pk} DESC LIMIT 1 OFFSET %s
+                ), 0)
             ORDER BY ts_rank({PG_VECTOR}, query) DESC, {table}.{when} DESC
             LIMIT %s
         """
         # plainto_tsquery: every word required, no operators, stop words dropped.
-        return with_bylines(Article.objects.raw(sql, [" ".join(words), published, now, limit]))
+        text = " ".join(words)
+        params = [text, published, now, text, RANKED_MATCHES - 1, limit]
+        return with_bylines(Article.objects.raw(sql, params))
     condition = Q()
     for word in words:
         condition &= folded_contains("title", word) | folded_contains("summary", word)

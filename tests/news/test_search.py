@@ -244,3 +244,20 @@ def test_like_wildcards_in_a_search_word_are_literal(db):
     assert search_devices("5_0") == [underscore]
     assert search_devices("%") == []
     assert search_devices("_") == []
+
+
+def test_only_the_newest_matching_stories_are_ranked(monkeypatch):
+    from news import search
+
+    monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+    now = timezone.now()
+    stories = [
+        ArticleFactory(
+            title=f"Wombat story {i}",
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(hours=i + 1),
+        )
+        for i in range(5)
+    ]
+    # The three created last (highest ids) are ranked; the two older ones are left out.
+    assert set(search_articles("wombat", limit=10)) == set(stories[2:])
