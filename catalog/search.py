@@ -107,25 +107,34 @@ class Index:
         # rows: (id, slug, name, brand name, status, released) of every device;
         # popularity: {slug: score}.
         def order(row):
-            pk, slug, name, _brand, status, released = row
+            pk, slug, folded, _brand, status, released = row
             return (
                 STATUS_RANK.get(status, 2),
                 released is None,
                 -released.toordinal() if released else 0,
                 -popularity.get(slug, 0),
-                fold(name),
+                folded,
                 pk,
             )
 
-        rows = sorted(rows, key=order)
+        rows = sorted(
+            (
+                (pk, slug, fold(name), brand, status, released)
+                for pk, slug, name, brand, status, released in rows
+            ),
+            key=order,
+        )
         self.size = size = len(rows)
         self.ids = np.array([row[0] for row in rows], dtype=np.int64)
         self.words = []
         exact, prefixes, postings, model_postings = {}, [], {}, {}
         model_counts = np.zeros(size, dtype=np.float32)
-        for rank, (_pk, _slug, name, brand, _status, _released) in enumerate(rows):
-            name_words = words_of(name)
-            brand_words = words_of(brand)
+        brands = {}
+        for rank, (_pk, _slug, folded, brand, _status, _released) in enumerate(rows):
+            name_words = [word for word in _WORD.findall(folded) if word.strip("_")]
+            if brand not in brands:
+                brands[brand] = words_of(brand)
+            brand_words = brands[brand]
             # The brand counts as words of the name unless the name already says it.
             extra = [] if " ".join(brand_words) in " ".join(name_words) else brand_words
             all_words = tuple(name_words + extra)
@@ -322,7 +331,10 @@ class Index:
         prefixed = self.prefix_ranks_of(compact)
         tier[prefixed] = np.minimum(tier[prefixed], PREFIX)
         every, word_cost = self.word_matches(words)
-        if len(words) > 1 or not self.containing(words[0]):
+        # Only a word that no name's word contains can span a space ("galaxys21",
+        # "iphone12 pro"): only then may the query be inside a name without its spaces
+        # and not match word by word.
+        if any(not self.containing(word) for word in words):
             inside = self.compact_ranks(compact)
             word_cost[inside] = np.where(every[inside], word_cost[inside], 0.5)
             every[inside] = True
