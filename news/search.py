@@ -42,7 +42,7 @@ FTS5_WEIGHTS = "10.0, 3.0, 1.0"
 FTS_TABLE = "news_article_fts"
 # Only the newest RANKED_MATCHES stories that match (by id) are ranked: a common word
 # matches tens of thousands, and ranking them all cost 300 ms a search at 100,000 stories.
-RANKED_MATCHES = 1000
+RANKED_MATCHES = 300
 
 
 def clean_query(query):
