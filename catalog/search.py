@@ -62,6 +62,8 @@ STATUS_RANK = {
 # Costs within the near tier (a typo costs 1).
 SPLIT_COST = 0.5
 ABBREVIATION_COST = 1.5
+# The longest query word read as an abbreviation ("mx", "ultr", not "pixel").
+MAX_ABBREVIATION = 4
 # Per word of the name (brand aside) the query did not ask for: "galxy s21" puts
 # "Galaxy S21" before "Galaxy S21 Ultra" whatever their status.
 EXTRA_WORD_COST = 0.25
@@ -303,7 +305,7 @@ class Index:
                 best[ranks] = np.minimum(best[ranks], cost)
             matched.update(costs or ())
             missing = np.isinf(best)
-            if abbreviations_allowed and len(word) >= 2 and missing.any():
+            if abbreviations_allowed and 2 <= len(word) <= MAX_ABBREVIATION and missing.any():
                 longer = [w for w in self.vocabulary if _is_abbreviation(word, w)]
                 abbreviated = missing & self.mask(longer)
                 best[abbreviated] = ABBREVIATION_COST
