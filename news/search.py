@@ -36,6 +36,8 @@ PG_VECTOR = (
     " || setweight(to_tsvector('english'::regconfig,"
     " specwise_unaccent(summary || ' ' || body)), 'B')"
 )
+# What ranks matching stories on PostgreSQL: the title's words (see search_articles).
+PG_TITLE_VECTOR = "setweight(to_tsvector('english'::regconfig, specwise_unaccent(title)), 'A')"
 # bm25 weights per column: title, summary, body.
 FTS5_WEIGHTS = "10.0, 3.0, 1.0"
 # The FTS5 table of migration 0002 (Django does not manage it): its rowid is the article's id.
@@ -98,12 +100,17 @@ def search_articles(query, limit=20):
                     SELECT newest.{pk} FROM {table} newest
                     WHERE ({PG_VECTOR})
                         @@ plainto_tsquery('english'::regconfig, specwise_unaccent(%s))
-                    ORDER BY newest.{pk} DESC LIMIT 1 OFFSET %s
+                    ORDER BY newest.{pk} + 0 DESC LIMIT 1 OFFSET %s
                 ), 0)
-            ORDER BY ts_rank({PG_VECTOR}, query) DESC, {table}.{when} DESC
+            ORDER BY ts_rank({PG_TITLE_VECTOR}, query) DESC, {table}.{when} DESC
             LIMIT %s
         """
         # plainto_tsquery: every word required, no operators, stop words dropped.
+        # "+ 0": ordered by the id itself, PostgreSQL walked the primary key backwards and
+        # built each story's tsvector from its text (2 s for a common word); this way the
+        # GIN index finds the matches and only their ids are sorted. Ranked by the title
+        # (weight A, the summary and body weigh B): ranking by the whole text rebuilt each
+        # candidate's tsvector from its body, 0.2 ms a story.
         text = " ".join(words)
         params = [text, published, now, text, RANKED_MATCHES - 1, limit]
         return with_bylines(Article.objects.raw(sql, params))
