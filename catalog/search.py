@@ -492,8 +492,10 @@ def find(query, limit):
 
 def in_order(ids, queryset=None):
     """Devices of ``ids`` (a page of them) in that order, with brand and category; one query."""
-    queryset = Device.objects.with_related() if queryset is None else queryset
-    found = queryset.in_bulk(ids)
+    if queryset is None:
+        # What a search result shows: name, brand, category (not the summary).
+        queryset = Device.objects.select_related("brand", "category").defer("summary")
+    found = queryset.order_by().in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
 
