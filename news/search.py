@@ -36,6 +36,9 @@ PG_VECTOR = (
     " || setweight(to_tsvector('english'::regconfig,"
     " specwise_unaccent(summary || ' ' || body)), 'B')"
 )
+# Where PostgreSQL looks for the newest matches: among the newest 5,000 stories (by id),
+# then 25,000, then all of them (None).
+PG_WINDOWS = [5_000, 25_000, None]
 # What ranks matching stories on PostgreSQL: the title's words (see search_articles).
 PG_TITLE_VECTOR = "setweight(to_tsvector('english'::regconfig, specwise_unaccent(title)), 'A')"
 # bm25 weights per column: title, summary, body.
@@ -61,6 +64,33 @@ def tokens(query):
         if word.strip("_") and word.lower() not in OPERATOR_WORDS
     ]
     return words[:MAX_TOKENS]
+
+
+def _pg_newest_matches_from(text):
+    """The id from which the newest RANKED_MATCHES stories matching ``text`` are (0 if
+    fewer match), on PostgreSQL: one query per window of PG_WINDOWS until one holds that
+    many, so a common word's matches are sorted among a few thousand stories only.
+
+    "+ 0": ordered by the id itself, PostgreSQL walked the primary key backwards and built
+    each story's tsvector from its text (2 s for a common word); this way the GIN index
+    finds the matches and only their ids are sorted.
+    """
+    qn, meta = connection.ops.quote_name, Article._meta
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    with connection.cursor() as cursor:
+        for window in PG_WINDOWS:
+            newer = f"{pk} > (SELECT MAX({pk}) FROM {table}) - %s AND " if window else ""
+            cursor.execute(
+                f"""SELECT {pk} FROM {table}
+                WHERE {newer}({PG_VECTOR})
+                    @@ plainto_tsquery('english'::regconfig, specwise_unaccent(%s))
+                ORDER BY {pk} + 0 DESC LIMIT 1 OFFSET %s""",
+                [*([window] if window else []), text, RANKED_MATCHES - 1],
+            )
+            row = cursor.fetchone()
+            if row:
+                return row[0]
+    return 0
 
 
 def search_articles(query, limit=20):
@@ -91,28 +121,20 @@ def search_articles(query, limit=20):
         params = [match, published, now, match, RANKED_MATCHES - 1, limit]
         return with_bylines(Article.objects.raw(sql, params))
     if connection.vendor == "postgresql":
+        text = " ".join(words)
         sql = f"""
             SELECT {", ".join(card_columns(qn, table))}
             FROM {table} {card_join(qn, table)},
                 plainto_tsquery('english'::regconfig, specwise_unaccent(%s)) query
             WHERE ({PG_VECTOR}) @@ query AND {table}.{status} = %s AND {table}.{when} <= %s
-                AND {table}.{pk} >= COALESCE((
-                    SELECT newest.{pk} FROM {table} newest
-                    WHERE ({PG_VECTOR})
-                        @@ plainto_tsquery('english'::regconfig, specwise_unaccent(%s))
-                    ORDER BY newest.{pk} + 0 DESC LIMIT 1 OFFSET %s
-                ), 0)
+                AND {table}.{pk} >= %s
             ORDER BY ts_rank({PG_TITLE_VECTOR}, query) DESC, {table}.{when} DESC
             LIMIT %s
         """
         # plainto_tsquery: every word required, no operators, stop words dropped.
-        # "+ 0": ordered by the id itself, PostgreSQL walked the primary key backwards and
-        # built each story's tsvector from its text (2 s for a common word); this way the
-        # GIN index finds the matches and only their ids are sorted. Ranked by the title
-        # (weight A, the summary and body weigh B): ranking by the whole text rebuilt each
-        # candidate's tsvector from its body, 0.2 ms a story.
-        text = " ".join(words)
-        params = [text, published, now, text, RANKED_MATCHES - 1, limit]
+        # Ranked by the title (weight A; the summary and body weigh B): ranking by the
+        # whole text rebuilt each candidate's tsvector from its body, 0.2 ms a story.
+        params = [text, published, now, _pg_newest_matches_from(text), limit]
         return with_bylines(Article.objects.raw(sql, params))
     condition = Q()
     for word in words:
