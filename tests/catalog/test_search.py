@@ -13,6 +13,7 @@ from django.urls import reverse
 from catalog.filters import PER_PAGE
 from catalog.models import Device
 from comparisons.views import FIND_LIMIT
+from core.content import content_changed
 from news.views import SEARCH_DEVICES
 from tests.factories import BrandFactory, CategoryFactory, DeviceFactory
 
@@ -373,3 +374,41 @@ def test_an_edit_is_found_at_once(client, phones, committed):
     with committed():
         phones["Google Pixel 5"].delete()
     assert "Google Pixel 5" not in header_names(client, "pixel 5")
+
+
+def test_a_more_compared_device_ranks_first_among_equal_matches(client, db, committed):
+    from comparisons.compare import canonical_key
+    from comparisons.models import ComparisonCount
+
+    brand = BrandFactory(name="Tern")
+    quiet = DeviceFactory(name="Tern Arc", slug="tern-arc-1", brand=brand, released=day(2024))
+    popular = DeviceFactory(name="Tern Arc", slug="tern-arc-2", brand=brand, released=day(2024))
+    other = DeviceFactory(name="Tern Bolt", brand=brand, released=day(2024))
+    assert [d.slug for d in header_search(client, "tern arc").context["found"].devices] == [
+        quiet.slug,
+        popular.slug,
+    ]
+    ComparisonCount.objects.create(key=canonical_key([popular.slug, other.slug]), views=40)
+    # Views move no content version: the popularity is read when the next change rebuilds
+    # the index.
+    with committed():
+        content_changed()
+    found = header_search(client, "tern arc").context["found"].devices
+    assert [d.slug for d in found] == [popular.slug, quiet.slug]
+
+
+def test_typing_a_name_in_the_catalog_refreshes_the_sort_to_best_match(client, phones):
+    response = client.get(
+        reverse("catalog:device-list"),
+        {"q": "pixel"},
+        headers={"HX-Request": "true", "HX-Trigger": "catalog-filters"},
+    )
+    assert 'id="catalog-sort" class="catalog-sort" hx-swap-oob="true"' in response.text
+    assert '<option value="" selected>Best match</option>' in response.text
+    # Changing the sort itself leaves the select alone (and the focus on it).
+    response = client.get(
+        reverse("catalog:device-list"),
+        {"q": "pixel", "sort": "name"},
+        headers={"HX-Request": "true", "HX-Trigger": "filter-sort", "X-Catalog-Fields-For": ""},
+    )
+    assert 'id="catalog-sort"' not in response.text
