@@ -71,10 +71,17 @@ EXTRA_WORD_COST = 0.25
 
 def allowed_typos(word):
     """Edits tolerated in a query word: none in a short word or one with digits (a model
-    number: "s21" is not "s22"), one in 5–8 letters, two in longer ones."""
+    number: "s21" is not "s22"), one in 5–8 letters, two in longer ones. (A short word of
+    3–4 letters may still have two neighbours swapped: see ``swaps_allowed``.)"""
     if len(word) <= 4 or any(ch.isdigit() for ch in word):
         return 0
     return 1 if len(word) <= 8 else 2
+
+
+def swaps_allowed(word):
+    """Whether a short word may be a known one with two neighbouring letters swapped ("zne"
+    for "zen", "mkae"): 3–4 letters, no digit (in "s12" and "s21" both are models)."""
+    return 3 <= len(word) <= 4 and not any(ch.isdigit() for ch in word)
 
 
 def words_of(text):
@@ -194,6 +201,18 @@ class Index:
                 word, choices, scorer=OSA.distance, score_cutoff=typos, limit=None
             ):
                 costs.setdefault(match, distance)
+        elif swaps_allowed(word):
+            letters = sorted(word)
+            for match, distance, _ in process.extract(
+                word,
+                self.by_length.get(len(word), []),
+                scorer=OSA.distance,
+                score_cutoff=1,
+                limit=None,
+            ):
+                # One edit with the same letters: two neighbours swapped.
+                if distance == 1 and sorted(match) == letters:
+                    costs.setdefault(match, 1)
         return costs
 
     def mask(self, words, postings=None):

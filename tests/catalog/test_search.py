@@ -99,6 +99,9 @@ MISSPELT = [
     ("GALAXY  s21", "Samsung Galaxy S21"),
     ("iphnoe 12 pro", "Apple iPhone 12 Pro"),
     ("samsnug galxay s21", "Samsung Galaxy S21"),
+    # Two neighbours swapped in a short word: "tba", "rpo".
+    ("galaxy tba s7", "Samsung Galaxy Tab S7"),
+    ("poco x3 rpo", "Xiaomi Poco X3 Pro"),
 ]
 
 
@@ -117,9 +120,10 @@ def test_the_same_query_gives_the_same_order_in_all_three_places(client, phones)
 
 
 def test_a_typo_in_a_model_number_is_not_forgiven(client, phones):
-    # "s22" is another phone, not a typo for "s21".
+    # "s22" is another phone, not a typo for "s21"; nor is "s12" one with a swap.
     assert "Samsung Galaxy S21" not in header_names(client, "galaxy s22")
     assert header_names(client, "galaxy s22")[0] == "Samsung Galaxy S22"
+    assert "Samsung Galaxy S21" not in header_names(client, "galaxy s12")
 
 
 def test_exact_beats_prefix_beats_all_words_beats_near(client, db):
