@@ -3,8 +3,9 @@
 Parameters of ``/devices/`` (every one optional; empty values count as absent):
 
 ``q``
-    Part of the device name, ignoring case and accents, e.g. ``q=pixel`` (at most 100
-    characters).
+    A device name or part of it, e.g. ``q=pixel`` (at most 100 characters), matched by
+    catalog.search: typos, spacing, case and accents forgiven. Its results come best
+    match first unless another ``sort`` is given (``sort=relevance`` is that order).
 ``category``
     A category slug, e.g. ``category=phones``. It also narrows the brands, the spec filters
     and the spec sorts on offer to that category's.
@@ -25,10 +26,10 @@ Parameters of ``/devices/`` (every one optional; empty values count as absent):
     ``-spec`` added: a field slugged "price" is ``min_price-spec``, as ``min_price`` is the
     launch price.
 ``sort``
-    ``newest`` (default), ``oldest``, ``name``, ``price-low``, ``price-high``, or
-    ``best-<field>`` for a filterable numeric spec (``best-ram``, ``best-price-spec``): best
-    first by the field's direction (highest first when it has none), devices without a value
-    last.
+    ``newest`` (default without ``q``), ``relevance`` (default with it), ``oldest``,
+    ``name``, ``price-low``, ``price-high``, or ``best-<field>`` for a filterable numeric
+    spec (``best-ram``, ``best-price-spec``): best first by the field's direction (highest
+    first when it has none), devices without a value last.
 ``page``
     1-based page number; 24 devices a page, at most MAX_PAGES pages (the rest is reached by
     narrowing the filters: a deep OFFSET costs as much as the rows it skips).
@@ -48,9 +49,9 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from core.pagination import paginate
-from core.search import folded_contains
 from core.text import shown
 
+from . import search as device_search
 from .filter_options import FilterOptions, StatusChoice, filter_options
 from .models import Category, Device, SpecField, SpecValue
 
@@ -82,6 +83,8 @@ SORTS = {
     "price-high": "Price: high to low",
 }
 DEFAULT_SORT = "newest"
+# The order of a name search unless another is chosen: best match first (catalog.search).
+RELEVANCE = "relevance"
 SPEC_SORT_PREFIX = "best-"
 PARAMETERS = {
     *("q", "category", "brand", "status", "min_price", "max_price", "year_from", "sort", "page")
@@ -289,8 +292,10 @@ class CatalogFilters:
 
     def _parse_sort(self, params):
         raw = self._first(params, "sort")
-        if raw is None or raw in SORTS:
-            self.sort = raw or DEFAULT_SORT
+        if raw is None or raw in SORTS or raw == RELEVANCE:
+            self.sort = raw or self.default_sort
+            if raw == RELEVANCE and not self.q:
+                self.sort = DEFAULT_SORT
             return
         fields = {spec_param(f): f for f in self.fields}
         param = raw.removeprefix(SPEC_SORT_PREFIX)
@@ -313,13 +318,20 @@ class CatalogFilters:
         return [given.get(f.pk, SpecRange(f)) for f in self.fields]
 
     @property
+    def default_sort(self):
+        """Best match first for a name search, else newest first."""
+        return RELEVANCE if self.q else DEFAULT_SORT
+
+    @property
     def sort_choices(self):
         # The default's value is empty so that it stays out of the URL.
+        if self.q:
+            return [("", "Best match"), *SORTS.items()]
         return [("" if v == DEFAULT_SORT else v, label) for v, label in SORTS.items()]
 
     @property
     def sort_value(self):
-        return "" if self.sort == DEFAULT_SORT else self.sort
+        return "" if self.sort == self.default_sort else self.sort
 
     @property
     def spec_sort_choices(self):
@@ -393,7 +405,7 @@ class CatalogFilters:
             pairs += [
                 (n, str(v)) for n, v in ((r.min_name, r.low), (r.max_name, r.high)) if v is not None
             ]
-        if self.sort != DEFAULT_SORT:
+        if self.sort != self.default_sort:
             pairs.append(("sort", self.sort))
         return pairs
 
@@ -407,7 +419,7 @@ class CatalogFilters:
         the results; the sort stays, the page does not."""
         chips = []
         if self.q:
-            chips.append((f"Name contains “{self.q}”", [("q", self.q)]))
+            chips.append((f"Name matches “{self.q}”", [("q", self.q)]))
         if self.category:
             chips.append((f"Category: {self.category.name}", [("category", self.category.slug)]))
         chips += [(f"Brand: {b.name}", [("brand", b.slug)]) for b in self.brands]
@@ -435,7 +447,8 @@ class CatalogFilters:
     @property
     def clear_url(self):
         """The list without any filter, in the same order."""
-        return self._list_url([("sort", self.sort)] if self.sort != DEFAULT_SORT else [])
+        kept = self.sort not in (DEFAULT_SORT, RELEVANCE)
+        return self._list_url([("sort", self.sort)] if kept else [])
 
     @staticmethod
     def _list_url(pairs):
@@ -450,7 +463,7 @@ class CatalogFilters:
     def filter(self, queryset):
         """Apply the filters (no ordering); specs are matched with EXISTS, one per field."""
         if self.q:
-            queryset = queryset.filter(folded_contains("name", self.q))
+            queryset = queryset.filter(pk__in=device_search.among(self.matches.unordered_ids()))
         if self.category:
             queryset = queryset.filter(category=self.category)
         if self.brands:
@@ -480,6 +493,8 @@ class CatalogFilters:
         ``named()`` gives the page's rows their brand and category; comparisons.catalog_cards
         loads key specs for the cards it has not cached.
         """
+        if self.sort == RELEVANCE:
+            return SearchSorted(self)
         devices = self.filter(Device.objects.defer("summary"))
         if self.sort_field is None:
             return devices.catalog_order(self.sort)
@@ -512,6 +527,24 @@ class CatalogFilters:
             return sum(counts.get(brand.pk, 0) for brand in self.brands)
         return sum(counts.values())
 
+    @cached_property
+    def matches(self):
+        """The name search's matches (catalog.search), from the index: no query."""
+        return device_search.search(self.q)
+
+    @cached_property
+    def suggestion(self):
+        """For a name search that finds nothing: a nearby one that finds devices."""
+        if not self.q or self.matches.count:
+            return None
+        return device_search.did_you_mean(self.q)
+
+    @property
+    def suggestion_url(self):
+        """The list with the suggested name search instead, the other filters kept."""
+        pairs = [("q", self.suggestion)] + [p for p in self.query_pairs() if p[0] != "q"]
+        return self._list_url(pairs)
+
     def page(self, raw_page):
         """(the requested page of ``devices()``, notice or ""): PER_PAGE devices a page, at
         most MAX_PAGES pages linked."""
@@ -529,6 +562,39 @@ class CatalogFilters:
             if device.category_id in categories:
                 device.category = categories[device.category_id]
         return devices
+
+
+class SearchSorted:
+    """The name search's matches best first (catalog.search), within the other filters.
+
+    The order is the index's, so the database only loads a page's rows by id; with other
+    filters, one more query keeps the matches they allow (the ids go as one parameter).
+    """
+
+    def __init__(self, filters):
+        self.filters = filters
+        self.matches = filters.matches
+        self.devices = Device.objects.defer("summary")
+        self.narrowed = filters.active_count > 1
+
+    @cached_property
+    def _ids(self):
+        """Every match the other filters allow, best first (only with other filters)."""
+        ids = self.matches.ids()
+        others = self.filters.filter(Device.objects.order_by()).values_list("pk", flat=True)
+        allowed = set(others)
+        return [pk for pk in ids if pk in allowed]
+
+    def count(self):
+        return len(self._ids) if self.narrowed else self.matches.count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, page):
+        start, stop = page.start or 0, page.stop
+        ids = self._ids[start:stop] if self.narrowed else self.matches.ids(start, stop)
+        return device_search.in_order(ids, self.devices)
 
 
 class SpecSorted:

@@ -5,7 +5,6 @@ keep their tables (``db_table``), so existing sites moved without copying a row.
 """
 
 import json
-import re
 
 import reversion
 from django.conf import settings
@@ -14,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models import F, Prefetch
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
 from django.db.models.lookups import IsNull
 from django.db.models.query import ModelIterable
 from django.db.models.signals import post_delete
@@ -28,7 +26,6 @@ from reversion.models import Version
 from core import images
 from core.content import ContentModel, ContentQuerySet, content_version, in_request
 from core.django_private import is_new_file, set_iterable_class
-from core.search import folded_contains
 from core.text import shown
 
 from .units import MAX_MAGNITUDE, SpecValueError, check_number, format_number, parse_number
@@ -310,8 +307,6 @@ def _remember_fields(fields):
     return seen
 
 
-WORD_RE = re.compile(r"\w+")
-
 # What joins device slugs in a comparison's URL ("a-vs-b"): no device slug may contain it.
 COMPARISON_SEPARATOR = "-vs-"
 
@@ -336,20 +331,6 @@ class DeviceQuerySet(ContentQuerySet):
     def catalog_order(self, sort):
         """Ordered as the catalog's ``sort`` ("newest", …), unknown values last."""
         return self.order_by(*self.CATALOG_ORDERS[sort])
-
-    def search(self, text, max_words=8):
-        """Devices whose name or brand contains every word of ``text`` ("nothing 2"),
-        ignoring case and accents ("portege" finds "Portégé").
-
-        Folds every device's name for every word (no index serves "contains"): 5-10 ms a
-        word at 6,000 devices. Name and brand are folded as one text, which halves that; a
-        word never spans the space between them.
-        """
-        words = WORD_RE.findall(text or "")[:max_words]
-        if not words:
-            return self.none()
-        name_and_brand = Concat("name", models.Value(" "), "brand__name")
-        return self.filter(*(folded_contains(name_and_brand, word) for word in words))
 
     def with_related(self):
         return self.select_related("brand", "category", "powered_by")
@@ -505,11 +486,6 @@ class Device(ContentModel):
 
     def get_absolute_url(self):
         return reverse("catalog:device", args=[self.slug])
-
-    @property
-    def status_rank(self):
-        """Where search puts the device among equal matches (lower first)."""
-        return STATUS_RANK[self.status]
 
     @classmethod
     def from_db(cls, db, field_names, values, *args, **kwargs):

@@ -27,7 +27,7 @@ FIELDS_FOR_HEADER = "X-Catalog-Fields-For"
 
 
 @require_safe
-@vary_on_headers(*HTMX_PARTIAL_HEADERS, FIELDS_FOR_HEADER)
+@vary_on_headers(*HTMX_PARTIAL_HEADERS, FIELDS_FOR_HEADER, "HX-Trigger")
 @cache_public_page(params=is_catalog_parameter)
 def device_list(request):
     filters = CatalogFilters.from_query(request.GET)
@@ -49,6 +49,9 @@ def device_list(request):
         # the form on screen was drawn for another one, so typing is never overwritten.
         "refresh_fields": partial
         and (shown_for is None or shown_for != (filters.category.slug if filters.category else "")),
+        # The sort's choices follow the name search ("Best match" with one): refreshed unless
+        # the visitor is using the sort itself.
+        "refresh_sort": partial and request.headers.get("HX-Trigger") != "filter-sort",
     }
     template = "catalog/device_list.html"
     return render(request, f"{template}#results" if partial else template, context)

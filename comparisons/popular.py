@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from catalog.models import Device
+from catalog.models import COMPARISON_SEPARATOR, Device
 from core.http import client_ip
 
 from .models import ComparisonCount, ComparisonView
@@ -224,3 +224,18 @@ def popular_comparisons(limit=6):
                 PopularComparison(count.key, [devices[s] for s in count.slugs], count.views)
             )
     return popular[:limit]
+
+
+# How many of the most viewed comparisons make a device popular for search.
+POPULARITY_COMPARISONS = 2000
+
+
+def device_popularity():
+    """{device slug: views of the most viewed comparisons it is in}: one query, for device
+    search's ranking (see core.search.register_device_popularity)."""
+    scores = {}
+    counts = ComparisonCount.objects.order_by("-views", "key").values_list("key", "views")
+    for key, views in counts[:POPULARITY_COMPARISONS]:
+        for slug in key.split(COMPARISON_SEPARATOR):
+            scores[slug] = scores.get(slug, 0) + views
+    return scores

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from catalog import outlines
+from catalog import search as device_search
 from catalog.models import Device
 from catalog.specs import spec_text
 from core import cards, images
@@ -215,8 +216,15 @@ def compare_undo(request):
 @vary_on_headers(*HTMX_PARTIAL_HEADERS)
 def compare_find(request):
     query = request.GET.get("q", "").strip()[:100]
-    devices = list(Device.objects.with_related().search(query).order_by("name")[:FIND_LIMIT])
-    context = {"find_query": query, "found": devices}
+    found = device_search.find(query, FIND_LIMIT) if query else None
+    context = {
+        "find_query": query,
+        "found": found.devices if found else [],
+        "found_count": found.count if found else 0,
+        "found_more": found.more if found else 0,
+        "found_all_url": found.all_url if found else "",
+        "suggestion": found.suggestion if found else None,
+    }
     if is_htmx_partial(request):
         context["next_url"] = _page_url(request)
         return render(request, "comparisons/compare_find.html#results", context)

@@ -74,3 +74,19 @@ def register_sqlite_function(sender, connection, **kwargs):
     user functions per connection; PostgreSQL has it from the migration)."""
     if connection.vendor == "sqlite":
         connection.connection.create_function(FUNCTION, 1, fold, deterministic=True)
+
+
+_popularity = None
+
+
+def register_device_popularity(function):
+    """Let device search rank popular devices first among equal matches: ``function()``
+    returns {device slug: score}. The comparisons app registers its view counts in
+    ``AppConfig.ready()``; read once per content version, when the search index is built."""
+    global _popularity
+    _popularity = function
+
+
+def device_popularity():
+    """{device slug: score} from the registered function; empty when none is."""
+    return _popularity() if _popularity else {}

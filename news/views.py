@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.views.decorators.http import require_safe
 
+from catalog import search as device_search
 from catalog.models import Device
 from comparisons.compare import canonical_key
 from comparisons.popular import popular_comparisons
@@ -15,10 +16,12 @@ from core.pagination import paginate
 from core.text import meta_text
 
 from .models import Article, Author, Tag
-from .search import clean_query, search_articles, search_devices
+from .search import clean_query, search_articles
 
 ARTICLES_PER_PAGE = 20
 HOME_LATEST = 10
+# Devices the search page lists; "See all" leads to the rest in the catalog.
+SEARCH_DEVICES = 20
 
 
 def _page(request, queryset):
@@ -144,7 +147,7 @@ def search(request):
     context = {
         "search_query": query,
         "articles": search_articles(query, limit=20) if query else [],
-        "devices": search_devices(query, limit=20) if query else [],
+        "found": device_search.find(query, SEARCH_DEVICES) if query else None,
     }
     return render(request, "news/search.html", context)
 

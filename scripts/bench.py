@@ -26,6 +26,13 @@ against 2 workers) or, without wrk, by the Python client, so every request rende
 are fewer than the requests). Prints requests/s, the ratio to /healthz (measured
 just before each page type), p50 and p99 latency, against the targets in LONG_TAIL_TARGETS
 (to be met at 50,000 devices / 100,000 articles on SQLite).
+
+Search (``--search``, best with ``--devices 50000 --articles 100000``): queries typed as
+people do, one or two adjacent words of a real device name, half of them with two adjacent
+letters swapped ("Corvo Zne 22"), each once, by wrk as above: the header search page
+(/search/?q=, devices and stories) and the compare widget's answer (/compare/find/?q= as
+htmx asks for it), against SEARCH_TARGETS (p99 in ms). Each worker builds its search index
+during the warm-up (once per content version; the build time is printed).
 """
 
 import argparse
@@ -59,6 +66,9 @@ SEARCH = "/search/?q=battery"
 # the slowest p99 (ms), at 50,000 devices / 100,000 articles on SQLite.
 LONG_TAIL_TARGETS = {"device": 0.06, "comparison": 0.05, "article": 0.05, "catalog": 0.03}
 LONG_TAIL_P99_MS = 250
+# --search: the slowest p99 (ms) at 50,000 devices, and how many typed queries to replay.
+SEARCH_TARGETS = {"search": 50, "widget": 30}
+SEARCH_QUERIES = 4000
 CATALOG_PAGES = 8  # pages 1-8 of every category x sort, and the last one
 LUA = Path(__file__).with_name("bench_urls.lua")
 WRK_THREADS = 2
@@ -156,7 +166,7 @@ def prepare_database(args):
     else:
         if args.db:
             db = Path(args.db)
-        elif args.long_tail:
+        elif args.long_tail or args.search:
             db = ROOT / f"bench-{args.devices}-{args.articles}.sqlite3"
         else:
             db = ROOT / "bench.sqlite3"
@@ -494,7 +504,8 @@ def catalog_urls(base):
     return urls, len(combos)
 
 
-def run_wrk(base, paths_file, seconds, connections):
+def run_wrk(base, paths_file, seconds, connections, extra_headers=None):
+    headers = {**HEADERS, **(extra_headers or {})}
     out = subprocess.run(
         [
             "wrk",
@@ -505,7 +516,7 @@ def run_wrk(base, paths_file, seconds, connections):
             "10s",
             "-s",
             str(LUA),
-            *[arg for name, value in HEADERS.items() for arg in ("-H", f"{name}: {value}")],
+            *[arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")],
             f"http://{base.netloc}",
             "--",
             str(paths_file),
@@ -524,9 +535,9 @@ def run_wrk(base, paths_file, seconds, connections):
     }
 
 
-def run_python_client(base, paths_file, seconds, connections):
+def run_python_client(base, paths_file, seconds, connections, extra_headers=None):
     paths = Path(paths_file).read_text().split()
-    count, latencies, errors = hammer(base, paths, seconds, connections)
+    count, latencies, errors = hammer(base, paths, seconds, connections, extra_headers)
     latencies = sorted(latencies) or [0]
 
     def percentile(q):
@@ -584,6 +595,116 @@ def run_long_tail(args, env, base, workdir):
     return rows
 
 
+def typed(rng, name):
+    """One or two adjacent words of ``name``, as a visitor types them: half the time with two
+    adjacent letters swapped."""
+    words = name.split()
+    size = min(len(words), rng.randint(1, 2))
+    start = rng.randrange(len(words) - size + 1)
+    query = " ".join(words[start : start + size])
+    if rng.random() < 0.5 and len(query) >= 2:
+        spots = [i for i in range(len(query) - 1) if query[i] != " " != query[i + 1]]
+        if spots:
+            i = rng.choice(spots)
+            query = query[:i] + query[i + 1] + query[i] + query[i + 2 :]
+    return query
+
+
+def emit_queries(out_dir, count, seed):
+    """In Django: typed queries for device names sampled over the whole catalog, as the
+    search page's and the widget's paths."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from catalog.models import Device
+
+    rng = random.Random(seed)
+    names = []
+    for seen, name in enumerate(
+        Device.objects.order_by().values_list("name", flat=True).iterator(2000)
+    ):
+        if seen < count:
+            names.append(name)
+        elif (slot := rng.randrange(seen + 1)) < count:
+            names[slot] = name
+    rng.shuffle(names)
+    queries = [typed(rng, name) for name in names]
+    Path(out_dir, "search.txt").write_text(
+        "".join(f"/search/?{urlencode({'q': q})}\n" for q in queries)
+    )
+    Path(out_dir, "widget.txt").write_text(
+        "".join(f"/compare/find/?{urlencode({'q': q})}\n" for q in reversed(queries))
+    )
+
+
+def search_index_build_ms(env):
+    """How long building the search index takes in a fresh process (ms): the cost of a
+    content version change, per worker."""
+    code = (
+        "import json, time\n"
+        "from catalog.search import build_index\n"
+        "build_index()\n"
+        "started = time.perf_counter(); build_index()\n"
+        "print(json.dumps(round((time.perf_counter() - started) * 1000)))"
+    )
+    return django_output(env, code)
+
+
+def run_search(args, env, base, workdir):
+    subprocess.run(
+        [PYTHON, __file__, "--emit-queries", str(workdir), "--urls", str(SEARCH_QUERIES)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    (workdir / "healthz.txt").write_text("/healthz\n")
+    client = run_wrk if shutil.which("wrk") else run_python_client
+    widget_headers = {"HX-Request": "true", "HX-Target": "compare-find-results"}
+    # Warm-up: every worker builds its index (and loads its templates) on a few queries
+    # kept out of the measured lists.
+    for name in ("search", "widget"):
+        path = workdir / f"{name}.txt"
+        listed = path.read_text().split()
+        hammer(base, listed[-20:], 3.0, args.connections)
+        path.write_text("\n".join(listed[:-20]) + "\n")
+    rows = {}
+    for name, headers in (("search", None), ("widget", widget_headers)):
+        health = client(base, workdir / "healthz.txt", args.seconds / 2, args.connections)
+        rows[name] = client(base, workdir / f"{name}.txt", args.seconds, args.connections, headers)
+        rows[name].update(healthz_rps=health["rps"])
+    rows["index_build_ms"] = search_index_build_ms(env)
+    return rows
+
+
+def report_search(args, rows):
+    database = "PostgreSQL + Redis" if args.postgres else "SQLite"
+    client = "wrk -t2" if shutil.which("wrk") else "Python client"
+    print(
+        f"\nSearch: {args.devices:,} devices / {args.articles:,} articles, {database}, "
+        f"{args.workers} gunicorn workers, {client} -c{args.connections}, typed queries "
+        f"(one or two words of a name, half with two letters swapped), {args.seconds:g} s each"
+    )
+    print(
+        f"{'page':<10}{'req/s':>8}{'/healthz':>10}{'p50 ms':>9}{'p99 ms':>9}{'target':>8}  errors"
+    )
+    failed = False
+    for name, target in SEARCH_TARGETS.items():
+        row = rows[name]
+        slow = row["p99_ms"] > target
+        failed |= slow or row["errors"] > 0
+        print(
+            f"{name:<10}{row['rps']:>8.1f}{row['healthz_rps']:>10.0f}{row['p50_ms']:>9.1f}"
+            f"{row['p99_ms']:>9.1f}{target:>8}  {row['errors']:>6}{'  > target' if slow else ''}"
+        )
+    print(f"Search index build (one worker, once per content version): {rows['index_build_ms']} ms")
+    label = f"{'postgres' if args.postgres else 'sqlite'}-{args.devices}-{args.articles}"
+    results = ROOT / f"bench-search-{label}.json"
+    results.write_text(json.dumps({"args": vars(args), "rows": rows}, indent=2, default=str))
+    print(f"Results in {results.name}.")
+    return 1 if failed else 0
+
+
 def report_long_tail(args, rows):
     database = "PostgreSQL + Redis" if args.postgres else "SQLite"
     client = "wrk -t2" if shutil.which("wrk") else "Python client"
@@ -621,6 +742,7 @@ def report_long_tail(args, rows):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--long-tail", action="store_true", help="random URLs, cache misses")
+    parser.add_argument("--search", action="store_true", help="typed queries: search, widget")
     parser.add_argument("--db", help="SQLite file (default: one per mode and size)")
     parser.add_argument("--postgres", metavar="URL", help="bench on this PostgreSQL database")
     parser.add_argument("--redis", metavar="URL", help="Redis as cache and session store")
@@ -633,12 +755,16 @@ def main():
     parser.add_argument("--urls", type=int, default=10_000, help="URLs per page type (long tail)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--emit-urls", metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--emit-queries", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.emit_urls:
         emit_urls(args.emit_urls, args.urls, seed=11)
         return 0
+    if args.emit_queries:
+        emit_queries(args.emit_queries, args.urls, seed=13)
+        return 0
     if args.seconds is None:
-        args.seconds = 10.0 if args.long_tail else 8.0
+        args.seconds = 10.0 if args.long_tail or args.search else 8.0
 
     env = prepare_database(args)
     manage(env, "collectstatic", "--noinput", "-v", "0")
@@ -647,7 +773,10 @@ def main():
     base = urlsplit(f"http://127.0.0.1:{port}")
     try:
         wait_until_up(base)
-        if args.long_tail:
+        if args.search:
+            with tempfile.TemporaryDirectory(prefix="bench-search-") as workdir:
+                rows = run_search(args, env, base, Path(workdir))
+        elif args.long_tail:
             with tempfile.TemporaryDirectory(prefix="bench-urls-") as workdir:
                 rows = run_long_tail(args, env, base, Path(workdir))
         else:
@@ -655,6 +784,8 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=10)
+    if args.search:
+        return report_search(args, rows)
     return report_long_tail(args, rows) if args.long_tail else report_hot(results)
 
 

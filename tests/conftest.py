@@ -54,6 +54,14 @@ def _fresh_fields(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_search_index(monkeypatch):
+    # The same goes for the per-process device search index (catalog.search).
+    from catalog import search
+
+    monkeypatch.setattr(search, "_current", (None, None))
+
+
+@pytest.fixture(autouse=True)
 def _fresh_view_buffer(monkeypatch):
     # Comparison views wait in a per-process buffer: none may reach another test's queries.
     from comparisons import popular

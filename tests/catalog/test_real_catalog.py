@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from catalog.demo import load_catalog
 from catalog.io import import_catalog, parse_json
@@ -81,3 +82,28 @@ def test_the_real_catalogs_namesakes_are_told_apart(real_catalog):
     # (the file's laptops differ by price or colour): those get no distinguisher.
     names = {fold_name(name) for name in labelled.values_list("name", flat=True)}
     assert 150 <= len(names) <= 181
+
+
+# The issue's misspelt queries and what they mean, among the file's 6,258 devices.
+REAL_MISSPELT = [
+    ("galxy s21", {"Samsung Galaxy S21", "Samsung Galaxy S21 5G"}),
+    ("pixle 5a", {"Google Pixel 5a 5G"}),
+    ("iphone 12 pro mx", {"Apple iPhone 12 Pro Max"}),
+    ("galaxys21", {"Samsung Galaxy S21", "Samsung Galaxy S21 5G"}),
+    ("iphone12", {"Apple iPhone 12"}),
+    ("snapdragn 888", {"Qualcomm SM8350 Snapdragon 888 5G", "Qualcomm SM8350 Snapdragon 888 4G"}),
+]
+
+
+def test_the_real_catalogs_misspelt_queries_find_the_device_meant(client, real_catalog):
+    import_catalog(parse_json(real_catalog))
+    for query, meant in REAL_MISSPELT:
+        response = client.get(reverse("news:search"), {"q": query})
+        top = [device.name for device in response.context["found"].devices[:3]]
+        assert meant & set(top), (query, top)
+        response = client.get(reverse("comparisons:compare-find"), {"q": query})
+        assert meant & {device.name for device in response.context["found"][:3]}, query
+    # Counts tell the truth: every "galaxy" (the issue counted 555), not the first 20.
+    response = client.get(reverse("news:search"), {"q": "galaxy"})
+    assert response.context["found"].count == 555
+    assert "See all 555 devices" in response.text

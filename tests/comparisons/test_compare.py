@@ -463,7 +463,8 @@ def test_find_matches_name_and_brand_case_insensitive(client):
     DeviceFactory(name="Other Thing")
     DeviceFactory(name="Pocket rocket")
     response = client.get(reverse("comparisons:compare-find"), {"q": "ROCKET"})
-    assert [d.name for d in response.context["found"]] == ["Pocket rocket", "Rocket Phone"]
+    # Best match first: the name that starts with the word, then the one that holds it.
+    assert [d.name for d in response.context["found"]] == ["Rocket Phone", "Pocket rocket"]
     response = client.get(reverse("comparisons:compare-find"), {"q": "acme"})
     assert [d.name for d in response.context["found"]] == ["Rocket Phone"]
     assert 'aria-label="Add Rocket Phone to your compare list"' in response.text

@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import Device
 from news.models import Article
 from news.search import search_articles, search_devices, tokens
 from tests.factories import (
@@ -159,7 +158,7 @@ def test_search_page_lists_articles_and_devices_and_echoes_the_query(client, sto
     html = response.text
     assert response.status_code == 200
     assert response.context["articles"] == [stories["title"], stories["body"]]
-    assert response.context["devices"] == [phone]
+    assert response.context["found"].devices == [phone]
     assert "Redmi Note 13" in html and "Phones" in html
     assert f'data-compare-button="{phone.slug}"' in html
     # Echoed in the header's search box and in the page's own.
@@ -232,7 +231,7 @@ def test_accented_and_plain_words_combine(accents):
 
 def test_search_page_and_compare_finder_ignore_accents(client, accents):
     response = client.get(reverse("news:search"), {"q": "portege"})
-    assert set(response.context["devices"]) == {accents["accented"], accents["plain"]}
+    assert set(response.context["found"].devices) == {accents["accented"], accents["plain"]}
     assert "Portégé X30" in response.text
     response = client.get(reverse("comparisons:compare-find"), {"q": "PORTÉGÉ"})
     assert set(response.context["found"]) == {accents["accented"], accents["plain"]}
@@ -245,7 +244,20 @@ def test_like_wildcards_in_a_search_word_are_literal(db):
     assert search_devices("5_0") == [underscore]
     assert search_devices("%") == []
     assert search_devices("_") == []
-    # Straight to the queryset: words are cut at "%", and "_" is literal.
-    assert list(Device.objects.search("5_0")) == [underscore]
-    assert list(Device.objects.search("_")) == [underscore]
-    assert Device.objects.search("%").count() == 0
+
+
+def test_only_the_newest_matching_stories_are_ranked(monkeypatch):
+    from news import search
+
+    monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+    now = timezone.now()
+    stories = [
+        ArticleFactory(
+            title=f"Wombat story {i}",
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(hours=i + 1),
+        )
+        for i in range(5)
+    ]
+    # The three created last (highest ids) are ranked; the two older ones are left out.
+    assert set(search_articles("wombat", limit=10)) == set(stories[2:])
