@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
-from django.db.models import Count, prefetch_related_objects
+from django.db.models import Count, F, prefetch_related_objects
 from django.forms.models import ModelChoiceIterator
 from django.http import Http404, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import render
@@ -20,6 +20,7 @@ from django.utils.html import format_html
 
 from core import images
 from core.admin import ConflictCheckedAdmin, RevisionHistoryAdmin, VersionedContentAdmin
+from core.admin_lists import LargeTableAdmin, SelectRelatedFilter, SelectSimpleFilter
 from core.text import shown
 from core.trash import linked_from
 from core.trash_admin import TrashAdmin
@@ -31,6 +32,7 @@ from .models import (
     Brand,
     Category,
     Device,
+    DeviceQuerySet,
     DevicePhoto,
     Ranking,
     SpecField,
@@ -177,13 +179,21 @@ class SpecFieldAdmin(VersionedContentAdmin):
         return []
 
 
-class ReleaseYearFilter(admin.SimpleListFilter):
+class ReleaseYearFilter(SelectSimpleFilter):
+    """Every year from the newest release to the oldest, newest first: two index reads (the
+    catalog's "newest" and "oldest" orders), where listing the years devices have would
+    read all 50,000 of them."""
+
     title = "release year"
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
-        years = Device.objects.dates("released", "year", order="DESC")
-        return [(str(day.year), str(day.year)) for day in years]
+        dated = Device.objects.filter(released__isnull=False).values_list("released", flat=True)
+        newest = dated.catalog_order("newest").first()
+        if newest is None:
+            return []
+        oldest = dated.catalog_order("oldest").first()
+        return [(str(year), str(year)) for year in range(newest.year, oldest.year - 1, -1)]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -588,12 +598,35 @@ def deletion_effects(ids):
 
 
 @admin.register(Device)
-class DeviceAdmin(CatalogIOAdmin, ConflictCheckedAdmin, TrashAdmin, RevisionHistoryAdmin):
+class DeviceAdmin(
+    LargeTableAdmin, CatalogIOAdmin, ConflictCheckedAdmin, TrashAdmin, RevisionHistoryAdmin
+):
     history = DeviceHistory
     form = DeviceForm
     list_display = ["name", "brand", "category", "release", "launch_price"]
-    list_filter = ["category", "brand", ReleaseYearFilter]
+    list_filter = ["category", ("brand", SelectRelatedFilter), ReleaseYearFilter, "status"]
     list_select_related = ["brand", "category"]
+    # What a page of the list reads (core.admin_lists): not the summaries.
+    list_columns = [
+        "name",
+        "brand__name",
+        "category__name",
+        "released",
+        "released_precision",
+        "launch_price",
+    ]
+    # Newest first and by price either way, unknown dates and prices last, as the catalog
+    # sorts: the same expressions as its indexes (DeviceQuerySet.CATALOG_ORDERS).
+    ordering = DeviceQuerySet.CATALOG_ORDERS["newest"]
+    sort_orders = {
+        "name": ((F("name"), F("id")), (F("name").desc(), F("id").desc())),
+        "released": (DeviceQuerySet.CATALOG_ORDERS["oldest"], DeviceQuerySet.CATALOG_ORDERS["newest"]),
+        "launch_price": (
+            DeviceQuerySet.CATALOG_ORDERS["price-low"],
+            DeviceQuerySet.CATALOG_ORDERS["price-high"],
+        ),
+    }
+    show_facets = admin.ShowFacets.NEVER
     search_fields = ["name", "slug", "brand__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["brand", "powered_by"]
