@@ -421,6 +421,7 @@ class Device(ContentModel):
         default=Precision.DAY,
         help_text="How much of the date is known.",
     )
+
     class Status(models.TextChoices):
         # In the order search ranks them: what one can buy first, what never came last.
         AVAILABLE = "available", "Available"

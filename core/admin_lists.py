@@ -40,6 +40,22 @@ def estimated_rows(queryset):
     return int(row[0])
 
 
+def counted_by_condition(queryset):
+    """The rows of ``queryset`` when its one filter is a condition that counts them itself
+    (its ``count_sql``: news.fulltext counts a search's matches in the full-text index,
+    without reading the table), else None."""
+    query = queryset.query
+    if len(query.where.children) != 1 or query.distinct or query.combinator:
+        return None
+    (condition,) = query.where.children
+    count_sql = getattr(condition, "count_sql", None)
+    if count_sql is None:
+        return None
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(*count_sql)
+        return cursor.fetchone()[0]
+
+
 class LargeTablePaginator(Paginator):
     """See the module's docstring. ``estimated`` says whether ``count`` is an estimate."""
 
@@ -48,10 +64,11 @@ class LargeTablePaginator(Paginator):
     @cached_property
     def count(self):
         estimate = estimated_rows(self.object_list)
-        if estimate is None:
-            return super().count
-        self.estimated = True
-        return estimate
+        if estimate is not None:
+            self.estimated = True
+            return estimate
+        counted = counted_by_condition(self.object_list)
+        return super().count if counted is None else counted
 
     def page(self, number):
         number = self.validate_number(number)
@@ -59,9 +76,25 @@ class LargeTablePaginator(Paginator):
         top = bottom + self.per_page
         if not self.estimated and top + self.orphans >= self.count:
             top = self.count
-        # The ids alone come from the ordering index; the rows are fetched by id, in order.
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+        # The ids alone come from the ordering index; then the rows are fetched by id, in
+        # the same order, without the filters and searches that found them.
+        source = self.object_list
+        ids = list(source.values_list("pk", flat=True)[bottom:top])
+        rows = source.model._default_manager.db_manager(source.db).filter(pk__in=ids)
+        related = source.query.select_related
+        if related is True:
+            rows = rows.select_related()
+        elif related:
+            rows = rows.select_related(*_paths(related))
+        return self._get_page(rows.order_by(*source.query.order_by), number, self)
+
+
+def _paths(tree, prefix=""):
+    """["brand", "author__user"] from select_related's {"brand": {}, "author": {"user": {}}}."""
+    paths = []
+    for name, below in tree.items():
+        paths += _paths(below, f"{prefix}{name}__") if below else [f"{prefix}{name}"]
+    return paths
 
 
 class IndexedSortChangeList(ChangeList):
@@ -95,6 +128,12 @@ class IndexedSortChangeList(ChangeList):
             return ordering
         return super().get_ordering(request, queryset)
 
+    def get_results(self, request):
+        super().get_results(request)
+        columns = getattr(self.model_admin, "list_columns", None)
+        if columns:
+            self.result_list = self.result_list.only(*columns)
+
 
 def _ends_unique(ordering):
     last = ordering[-1] if ordering else None
@@ -114,11 +153,6 @@ class LargeTableAdmin:
 
     def get_changelist(self, request, **kwargs):
         return IndexedSortChangeList
-
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        if self.list_columns:
-            queryset = queryset.only(*self.list_columns)
-        return self.paginator(queryset, per_page, orphans, allow_empty_first_page)
 
 
 class SelectListFilter:

@@ -323,10 +323,21 @@ class ArticleQuerySet(ContentQuerySet):
 
     def naming(self, device):
         """Stories whose names not in the catalog (``mentions``) or title contain
-        ``device``'s name, case and accents aside, and that do not link it yet. No index
-        serves "contains": each story's two short texts are folded."""
-        named = folded_contains("mentions", device.name) | folded_contains("title", device.name)
-        return self.filter(named).exclude(devices=device)
+        ``device``'s name, case and accents aside, and that do not link it yet.
+
+        No index serves "contains", so only likely stories are folded: those with names in
+        ``mentions`` (a partial index holds them, a few among 100,000), and those whose
+        text has every word of the name (the full-text index; a title naming the device
+        has them, as whole words).
+        """
+        from .fulltext import with_words
+
+        listed = self.exclude(mentions="").filter(folded_contains("mentions", device.name))
+        titled = with_words(self, device.name, common=False).filter(
+            folded_contains("title", device.name)
+        )
+        likely = listed.values("pk").union(titled.values("pk"))
+        return self.filter(pk__in=likely).exclude(devices=device)
 
     def newest_about(self, devices, limit):
         """The newest ``limit`` published stories that mention any of ``devices``
@@ -387,6 +398,11 @@ class Article(ContentModel):
         indexes = [
             # published(): status filter then newest first.
             models.Index(fields=["status", "-published_at"], name="article_published"),
+            # The admin's story list, newest first (core.admin_lists reads its ids).
+            models.Index(fields=["-published_at", "-id"], name="article_newest"),
+            models.Index(fields=["title", "id"], name="article_title"),
+            # Stories naming devices the catalog lacks (naming): a few among many.
+            models.Index(fields=["id"], condition=~models.Q(mentions=""), name="article_mentions"),
         ]
 
     def __str__(self):

@@ -112,10 +112,7 @@ def measure(client, method, path):
             )
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
-            if method == "post":
-                response = client.post(path, data)
-            else:
-                response = client.get(path)
+            response = client.post(path, data) if method == "post" else client.get(path)
             ms = (time.perf_counter() - started) * 1000
         expected = 302 if method == "post" else 200
         if response.status_code != expected:
