@@ -229,7 +229,9 @@ class SpecValueForm(forms.ModelForm):
         help_texts = {"number": "Left blank, it is read from the text (in the field's unit)."}
         # Narrow inputs: five columns and the delete box fit the inline at 1280 px.
         widgets = {
-            "value": forms.TextInput(attrs={"size": 20}),
+            # One line for "6.7 in", growing with the text (css/admin-specs.css) for a
+            # 2,000-character note: a textarea, so long values wrap and can be read.
+            "value": forms.Textarea(attrs={"rows": 1, "cols": 20, "class": "spec-value-input"}),
             "number": forms.NumberInput(attrs={"step": "any", "class": "vBigIntegerField"}),
             "source": forms.TextInput(attrs={"size": 16, "placeholder": "URL or note"}),
         }

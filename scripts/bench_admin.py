@@ -57,7 +57,8 @@ def pages():
     category = Category.objects.order_by("pk").first()
     brand = Brand.objects.annotate(n=Count("devices")).order_by("-n").first()
     year = Device.objects.filter(released__isnull=False).order_by("-released").first().released
-    word = Device.objects.filter(slug__startswith="gen-").order_by("pk").first().name.split()[-1]
+    # A series name, as an editor would type it ("Nova"): in thousands of names.
+    word = Device.objects.filter(slug__startswith="gen-").order_by("pk").first().name.split()[1]
     base = "/admin/catalog/device/"
     change = f"{base}{device.pk}/change/"
     rows = [
