@@ -15,10 +15,13 @@ class FullTextMatch(Lookup):
     ``{pk}`` for the id column as the query names it (an outer query or a subquery's alias).
     A lookup, so that it stands in the WHERE clause as it is (an expression would be
     compared with true, which no index serves). ``count_sql`` (SQL, params), when set,
-    counts the stories it alone selects (core.admin_lists.LargeTablePaginator asks)."""
+    counts the stories it alone selects, and ``estimate`` allows a list to use the
+    planner's estimate when large (core.admin_lists.counted_by_condition)."""
 
     lookup_name = "full_text_match"
     prepare_rhs = False
+    # On PostgreSQL, a list may count it from the planner's estimate when it is large.
+    estimate = True
 
     def __init__(self, template, params, count_sql=None):
         super().__init__(F("pk"), params)
