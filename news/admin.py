@@ -30,7 +30,7 @@ from core.admin_lists import LargeTableAdmin, SelectRelatedFilter, SelectSimpleF
 from core.timezones import times_are_in
 from core.trash_admin import TrashAdmin
 
-from .fulltext import with_words
+from .fulltext import naming, with_words
 from .history import StoryHistory
 from .markdown import remote_images, render_markdown, without_remote_images
 from .models import Article, Author, StoryImage, Tag
@@ -237,7 +237,7 @@ def stories_naming(request, device):
     if not request.user.has_perm(f"{opts.app_label}.{get_permission_codename('view', opts)}"):
         return ""
     stories = list(
-        Article.objects.naming(device)
+        naming(Article.objects.all(), device)
         .only("title", "mentions", "status", "published_at")
         .order_by("-pk")[:NAMING_STORIES]
     )

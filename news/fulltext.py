@@ -74,3 +74,19 @@ def with_words(queryset, text, common=True):
             | folded_contains("body", word)
         )
     return queryset.filter(condition)
+
+
+def naming(queryset, device):
+    """``queryset``'s stories whose names not in the catalog (``mentions``) or title contain
+    ``device``'s name, case and accents aside, and that do not link it yet.
+
+    No index serves "contains", so only likely stories are folded: those with names in
+    ``mentions`` (a partial index holds them, a few among 100,000), and those whose text has
+    every word of the name (the full-text index; a title naming the device has them, as
+    whole words).
+    """
+    listed = queryset.exclude(mentions="").filter(folded_contains("mentions", device.name))
+    titled = with_words(queryset, device.name, common=False)
+    titled = titled.filter(folded_contains("title", device.name))
+    likely = listed.values("pk").union(titled.values("pk"))
+    return queryset.filter(pk__in=likely).exclude(devices=device)

@@ -15,7 +15,7 @@ from catalog.models import Device
 from core import images
 from core.content import ContentModel, ContentQuerySet
 from core.django_private import is_new_file
-from core.search import fold_name, folded_contains
+from core.search import fold_name
 
 from .markdown import render_markdown
 
@@ -321,24 +321,6 @@ class ArticleQuerySet(ContentQuerySet):
             related += list(others[: limit - len(related)])
         return related
 
-    def naming(self, device):
-        """Stories whose names not in the catalog (``mentions``) or title contain
-        ``device``'s name, case and accents aside, and that do not link it yet.
-
-        No index serves "contains", so only likely stories are folded: those with names in
-        ``mentions`` (a partial index holds them, a few among 100,000), and those whose
-        text has every word of the name (the full-text index; a title naming the device
-        has them, as whole words).
-        """
-        from .fulltext import with_words
-
-        listed = self.exclude(mentions="").filter(folded_contains("mentions", device.name))
-        titled = with_words(self, device.name, common=False).filter(
-            folded_contains("title", device.name)
-        )
-        likely = listed.values("pk").union(titled.values("pk"))
-        return self.filter(pk__in=likely).exclude(devices=device)
-
     def newest_about(self, devices, limit):
         """The newest ``limit`` published stories that mention any of ``devices``
         (instances or pks), each once, as a list: device and comparison pages. One query,
@@ -401,7 +383,7 @@ class Article(ContentModel):
             # The admin's story list, newest first (core.admin_lists reads its ids).
             models.Index(fields=["-published_at", "-id"], name="article_newest"),
             models.Index(fields=["title", "id"], name="article_title"),
-            # Stories naming devices the catalog lacks (naming): a few among many.
+            # Stories naming devices the catalog lacks (news.fulltext.naming): a few.
             models.Index(fields=["id"], condition=~models.Q(mentions=""), name="article_mentions"),
         ]
 
