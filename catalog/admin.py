@@ -9,17 +9,20 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
-from django.db.models import Count, prefetch_related_objects
+from django.db.models import Count, F, prefetch_related_objects
 from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
 from django.http import Http404, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from core import images
 from core.admin import ConflictCheckedAdmin, RevisionHistoryAdmin, VersionedContentAdmin
+from core.admin_lists import LargeTableAdmin, SelectRelatedFilter, SelectSimpleFilter
 from core.text import shown
 from core.trash import linked_from
 from core.trash_admin import TrashAdmin
@@ -32,6 +35,7 @@ from .models import (
     Category,
     Device,
     DevicePhoto,
+    DeviceQuerySet,
     Ranking,
     SpecField,
     SpecGroup,
@@ -177,13 +181,21 @@ class SpecFieldAdmin(VersionedContentAdmin):
         return []
 
 
-class ReleaseYearFilter(admin.SimpleListFilter):
+class ReleaseYearFilter(SelectSimpleFilter):
+    """Every year from the newest release to the oldest, newest first: two index reads (the
+    catalog's "newest" and "oldest" orders), where listing the years devices have would
+    read all 50,000 of them."""
+
     title = "release year"
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
-        years = Device.objects.dates("released", "year", order="DESC")
-        return [(str(day.year), str(day.year)) for day in years]
+        dated = Device.objects.filter(released__isnull=False).values_list("released", flat=True)
+        newest = dated.catalog_order("newest").first()
+        if newest is None:
+            return []
+        oldest = dated.catalog_order("oldest").first()
+        return [(str(year), str(year)) for year in range(newest.year, oldest.year - 1, -1)]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -217,7 +229,9 @@ class SpecValueForm(forms.ModelForm):
         help_texts = {"number": "Left blank, it is read from the text (in the field's unit)."}
         # Narrow inputs: five columns and the delete box fit the inline at 1280 px.
         widgets = {
-            "value": forms.TextInput(attrs={"size": 20}),
+            # One line for "6.7 in", growing with the text (css/admin-specs.css) for a
+            # 2,000-character note: a textarea, so long values wrap and can be read.
+            "value": forms.Textarea(attrs={"rows": 1, "cols": 20, "class": "spec-value-input"}),
             "number": forms.NumberInput(attrs={"step": "any", "class": "vBigIntegerField"}),
             "source": forms.TextInput(attrs={"size": 16, "placeholder": "URL or note"}),
         }
@@ -293,6 +307,46 @@ class SharedChoiceIterator(ModelChoiceIterator):
         return self.field.empty_label is not None or bool(self.field.rows)
 
 
+class SharedSelect(forms.Select):
+    """A select drawing its options once for every copy sharing ``drawn`` (the copies of
+    a SharedChoiceField): each row's select is then a join, not a template per option
+    (40 rows of 60 fields were 2,400 small templates, most of the device form's time)."""
+
+    drawn = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if self.drawn is None:
+            return super().render(name, value, attrs, renderer)
+        if "options" not in self.drawn:
+            self.drawn["options"] = self._options()
+        current = "" if value is None else str(value)
+        parts = [
+            html.replace(">", " selected>", 1) if key == current else html
+            for key, html in self.drawn["options"]
+        ]
+        attrs = self.build_attrs(self.attrs, attrs)
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe("".join(parts))
+        )
+
+    def _options(self):
+        """(value, HTML) of each option, with (None, HTML) for the tags of groups."""
+        parts = []
+        for value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                parts.append((None, format_html('<optgroup label="{}">', value)))
+                parts += [
+                    (str(v), format_html('<option value="{}">{}</option>', v, text))
+                    for v, text in label
+                ]
+                parts.append((None, "</optgroup>"))
+            else:
+                parts.append(
+                    (str(value), format_html('<option value="{}">{}</option>', value, label))
+                )
+        return parts
+
+
 class SharedChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField over a list fetched once per request.
 
@@ -302,12 +356,15 @@ class SharedChoiceField(forms.ModelChoiceField):
     """
 
     iterator = SharedChoiceIterator
+    widget = SharedSelect
 
     def __init__(self, rows, **kwargs):
         self.rows = rows
         self.by_pk = {str(row.pk): row for row in rows}
         queryset = SpecField.objects.filter(pk__in=list(self.by_pk))
         super().__init__(queryset, **kwargs)
+        # Copies of the field (one per row) share the widget's drawn options.
+        self.widget.drawn = {}
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -363,31 +420,26 @@ class SpecValueInline(admin.TabularInline):
     def group(self, spec):
         return spec.field.group.name if spec.field_id else ""
 
-    def field_rows(self, device):
-        """(fields offered, those of them the device has no value for yet), in sheet order.
+    def field_rows(self, request, device):
+        """(fields offered, those of them the device has no value for yet, its values), the
+        fields in sheet order and the values as the rows show them.
 
-        Two or three small queries: the device's own field ids, its category's fields, and
-        the fields it has outside its category (if any).
+        Two small queries: the device's values with their fields (those outside its
+        category come with them), and its category's fields.
         """
         fields = SpecField.objects.select_related("group")
         if device is None or device.category_id is None:
-            return list(fields), []
+            return list(fields), [], None
         offered = list(fields.filter(categories=device.category_id))
         if device.pk is None:
-            return offered, []
-        have = set(
-            SpecValue.objects.filter(device=device.pk)
-            .order_by()  # no join for the sheet order: only the ids are needed
-            .values_list("field_id", flat=True)
-        )
+            return offered, [], None
+        values = list(self.get_queryset(request).filter(device=device.pk))
+        have = {value.field_id: value.field for value in values}
         missing = [f for f in offered if f.pk not in have]
-        others = have - {f.pk for f in offered}
+        others = [field for pk, field in have.items() if pk not in {f.pk for f in offered}]
         if others:
-            offered = sorted(
-                [*offered, *fields.filter(pk__in=others)],
-                key=attrgetter("sheet_position"),
-            )
-        return offered, missing
+            offered = sorted([*offered, *others], key=attrgetter("sheet_position"))
+        return offered, missing, values
 
     def new_device_rows(self, request):
         """The same for a new device: its category's fields, every one pre-filled, when the
@@ -402,10 +454,11 @@ class SpecValueInline(admin.TabularInline):
         return offered, offered
 
     def get_formset(self, request, obj=None, **kwargs):
+        values = None
         if obj is None:
             offered, missing = self.new_device_rows(request)
         else:
-            offered, missing = self.field_rows(obj)
+            offered, missing, values = self.field_rows(request, obj)
         if (obj is not None and obj.pk) or missing:
             kwargs["extra"] = len(missing) or 1
 
@@ -422,6 +475,12 @@ class SpecValueInline(admin.TabularInline):
             def __init__(self, *args, **kwargs):
                 kwargs.setdefault("initial", initial)
                 super().__init__(*args, **kwargs)
+
+            def get_queryset(self):
+                # The device's values as field_rows read them: not read again.
+                if values is not None and self.instance.pk == obj.pk:
+                    return values
+                return super().get_queryset()
 
         return PrefilledFormSet
 
@@ -588,12 +647,40 @@ def deletion_effects(ids):
 
 
 @admin.register(Device)
-class DeviceAdmin(CatalogIOAdmin, ConflictCheckedAdmin, TrashAdmin, RevisionHistoryAdmin):
+class DeviceAdmin(
+    LargeTableAdmin, CatalogIOAdmin, ConflictCheckedAdmin, TrashAdmin, RevisionHistoryAdmin
+):
     history = DeviceHistory
     form = DeviceForm
     list_display = ["name", "brand", "category", "status", "release", "launch_price"]
-    list_filter = ["category", "status", "brand", ReleaseYearFilter]
+    list_filter = ["category", "status", ("brand", SelectRelatedFilter), ReleaseYearFilter]
     list_select_related = ["brand", "category"]
+    # What a page of the list reads (core.admin_lists): not the summaries.
+    list_columns = [
+        "name",
+        "brand__name",
+        "category__name",
+        "status",
+        "released",
+        "released_precision",
+        "launch_price",
+    ]
+    # Newest first and by price either way, unknown dates and prices last, as the catalog
+    # sorts: the same expressions as its indexes (DeviceQuerySet.CATALOG_ORDERS).
+    ordering = DeviceQuerySet.CATALOG_ORDERS["newest"]
+    sort_orders = {
+        "name": ((F("name"), F("id")), (F("name").desc(), F("id").desc())),
+        "released": (
+            DeviceQuerySet.CATALOG_ORDERS["oldest"],
+            DeviceQuerySet.CATALOG_ORDERS["newest"],
+        ),
+        "launch_price": (
+            DeviceQuerySet.CATALOG_ORDERS["price-low"],
+            DeviceQuerySet.CATALOG_ORDERS["price-high"],
+        ),
+    }
+    # "Show counts" would count every brand and year over 50,000 devices.
+    show_facets = admin.ShowFacets.NEVER
     search_fields = ["name", "slug", "brand__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["brand", "powered_by"]

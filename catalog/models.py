@@ -492,21 +492,38 @@ class Device(ContentModel):
         device = super().from_db(db, field_names, values, *args, **kwargs)
         # The name it was saved under: a rename changes the namesakes of both names.
         device._saved_name = device.__dict__.get("name")
+        device._saved_facts = device._facts()
         return device
 
+    def _facts(self):
+        """What of its own sets a device apart from its namesakes (catalog.namesakes: its
+        name's group, release year, chip), or None when not all of it was loaded."""
+        names = ("name", "released", "powered_by_id")
+        if not all(name in self.__dict__ for name in names):
+            return None
+        return tuple(self.__dict__[name] for name in names)
+
     def save(self, *args, **kwargs):
+        adding = self._state.adding
         super().save(*args, **kwargs)
         from . import namesakes
 
         saved_name = getattr(self, "_saved_name", None)
         renamed = saved_name is not None and saved_name != self.name
-        # A renamed chip changes what sets apart the devices it powers.
-        namesakes.refresh_later(
-            names=[self.name, saved_name],
-            devices=[self.pk] if renamed else (),
-            using=kwargs.get("using") or self._state.db,
-        )
+        # Saved as it was loaded (an admin form saved unchanged, only the price or summary
+        # changed): its group and its part in it are the same, nothing to refresh. Spec
+        # values refresh their device's group themselves.
+        facts = self._facts()
+        unchanged = facts is not None and facts == getattr(self, "_saved_facts", None)
+        if adding or not unchanged:
+            # A renamed chip changes what sets apart the devices it powers.
+            namesakes.refresh_later(
+                names=[self.name, saved_name],
+                devices=[self.pk] if renamed else (),
+                using=kwargs.get("using") or self._state.db,
+            )
         self._saved_name = self.name
+        self._saved_facts = facts
 
     def delete(self, *args, **kwargs):
         from . import namesakes

@@ -15,7 +15,7 @@ from catalog.models import Device
 from core import images
 from core.content import ContentModel, ContentQuerySet
 from core.django_private import is_new_file
-from core.search import fold_name, folded_contains
+from core.search import fold_name
 
 from .markdown import render_markdown
 
@@ -321,13 +321,6 @@ class ArticleQuerySet(ContentQuerySet):
             related += list(others[: limit - len(related)])
         return related
 
-    def naming(self, device):
-        """Stories whose names not in the catalog (``mentions``) or title contain
-        ``device``'s name, case and accents aside, and that do not link it yet. No index
-        serves "contains": each story's two short texts are folded."""
-        named = folded_contains("mentions", device.name) | folded_contains("title", device.name)
-        return self.filter(named).exclude(devices=device)
-
     def newest_about(self, devices, limit):
         """The newest ``limit`` published stories that mention any of ``devices``
         (instances or pks), each once, as a list: device and comparison pages. One query,
@@ -387,6 +380,11 @@ class Article(ContentModel):
         indexes = [
             # published(): status filter then newest first.
             models.Index(fields=["status", "-published_at"], name="article_published"),
+            # The admin's story list, newest first (core.admin_lists reads its ids).
+            models.Index(fields=["-published_at", "-id"], name="article_newest"),
+            models.Index(fields=["title", "id"], name="article_title"),
+            # Stories naming devices the catalog lacks (news.fulltext.naming): a few.
+            models.Index(fields=["id"], condition=~models.Q(mentions=""), name="article_mentions"),
         ]
 
     def __str__(self):

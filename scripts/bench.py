@@ -166,7 +166,7 @@ def prepare_database(args):
     else:
         if args.db:
             db = Path(args.db)
-        elif args.long_tail or args.search:
+        elif args.long_tail or args.search or args.admin:
             db = ROOT / f"bench-{args.devices}-{args.articles}.sqlite3"
         else:
             db = ROOT / "bench.sqlite3"
@@ -743,6 +743,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--long-tail", action="store_true", help="random URLs, cache misses")
     parser.add_argument("--search", action="store_true", help="typed queries: search, widget")
+    parser.add_argument(
+        "--admin", action="store_true", help="admin pages in-process (scripts/bench_admin.py)"
+    )
     parser.add_argument("--db", help="SQLite file (default: one per mode and size)")
     parser.add_argument("--postgres", metavar="URL", help="bench on this PostgreSQL database")
     parser.add_argument("--redis", metavar="URL", help="Redis as cache and session store")
@@ -765,9 +768,14 @@ def main():
         return 0
     if args.seconds is None:
         args.seconds = 10.0 if args.long_tail or args.search else 8.0
+    if args.admin and not any(a.startswith(("--devices", "--articles")) for a in sys.argv):
+        args.devices, args.articles = 50_000, 100_000
 
     env = prepare_database(args)
     manage(env, "collectstatic", "--noinput", "-v", "0")
+    if args.admin:
+        admin = subprocess.run([PYTHON, str(Path(__file__).with_name("bench_admin.py"))], env=env)
+        return admin.returncode
     port = free_port()
     server = start_server(env, port, args.workers)
     base = urlsplit(f"http://127.0.0.1:{port}")

@@ -42,7 +42,7 @@ def test_editor_changes_a_spec_value_inline_and_the_device_page_shows_it(live_se
     page.get_by_role("link", name="Test Phone").click()
 
     row = page.locator("tr.form-row", has=page.locator("td.field-group", has_text="Battery"))
-    row.locator("input[name$='-value']").fill("5000 mAh")
+    row.locator("[name$='-value']").fill("5000 mAh")
     # The category's other field is offered in a pre-filled row.
     prefilled = page.locator("select[name$='-field'] option[selected]", has_text="IP rating")
     assert prefilled.count() == 1

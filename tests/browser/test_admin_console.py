@@ -1,7 +1,7 @@
 """The admin pages an editor uses run without a console error, and scheduling works with the
 admin's date and time pickers."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -130,4 +130,29 @@ def test_calendar_shows_a_scheduled_story_and_opens_it(editor_page, live_server)
     page.go_back()
     assert_accessible(page)
     assert Article.objects.get(pk=story.pk).state == "Scheduled"
+    assert page.errors == []
+
+
+def test_editor_filters_devices_by_brand_and_year_from_drop_downs(editor_page, live_server):
+    """Brand and year are drop-downs (43 brands were 43 links); choosing one keeps the
+    search typed before, and nothing logs an error."""
+    page = editor_page
+    brands = [BrandFactory(name=f"Maker {n:02d}") for n in range(12)]
+    for n, brand in enumerate(brands):
+        DeviceFactory(name=f"Phone {n}", brand=brand, released=date(2020 + n % 3, 6, 1))
+    DeviceFactory(name="Phone 99", brand=brands[7], released=date(2022, 6, 1))
+    page.goto(f"{live_server.url}/admin/catalog/device/?q=Phone")
+    page.get_by_label("Brand", exact=True).select_option(label="Maker 07")
+    page.locator("form.select-filter", has=page.get_by_label("Brand", exact=True)).get_by_role(
+        "button", name="Filter"
+    ).click()
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(2)
+    assert "q=Phone" in page.url and f"brand__id__exact={brands[7].pk}" in page.url
+    page.get_by_label("Release year").select_option("2021")
+    page.locator("form.select-filter", has=page.get_by_label("Release year")).get_by_role(
+        "button", name="Filter"
+    ).click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Phone 7")
     assert page.errors == []

@@ -121,7 +121,7 @@ def test_the_device_page_is_previewed_with_unsaved_values(editor, live_server, p
     spec = SpecValueFactory(device=device, field=phones["capacity"], value="4700 mAh")
     page.goto(f"{live_server.url}/admin/catalog/device/{device.pk}/change/")
     row = page.locator("tr.form-row", has=page.locator("td.field-group", has_text="Battery"))
-    row.locator("input[name$='-value']").fill("5100 mAh")
+    row.locator("[name$='-value']").fill("5100 mAh")
     page.get_by_label("Name:").fill("Test Phone Pro")
 
     with page.context.expect_page() as opened:
