@@ -652,7 +652,7 @@ class DeviceAdmin(
 ):
     history = DeviceHistory
     form = DeviceForm
-    list_display = ["name", "brand", "category", "status", "release", "launch_price"]
+    list_display = ["name", "brand", "category", "release", "launch_price", "status"]
     list_filter = ["category", "status", ("brand", SelectRelatedFilter), ReleaseYearFilter]
     list_select_related = ["brand", "category"]
     # What a page of the list reads (core.admin_lists): not the summaries.
