@@ -31,11 +31,12 @@ def listed(response):
 @pytest.fixture
 def catalog(big_catalog):
     """big_catalog (60 devices, 6 brands, 36 values each) with photos, some devices
-    without a price or a release date."""
+    without a price or a release date, half of them available."""
     devices = big_catalog["devices"]
     for device in devices[:3]:
         DevicePhotoFactory(device=device)
     Device.objects.filter(pk__in=[d.pk for d in devices[::7]]).update(launch_price=None)
+    Device.objects.filter(pk__in=[d.pk for d in devices[::2]]).update(status="available")
     for n, device in enumerate(devices):
         released = None if n % 11 == 0 else datetime.date(2015 + n % 10, 1 + n % 12, 1)
         Device.objects.filter(pk=device.pk).update(released=released)
