@@ -10,11 +10,26 @@ the models' ``_meta`` (table and column names) and turned into instances with
 through their descriptors, so nothing reads them again.
 """
 
-from django.db import connection
+import weakref
+
+from django.db import connection, connections
 
 from core.content import in_request
 
 from .models import Brand, Category, Device, SpecField, SpecValue, _remember_fields, fields_seen
+
+# What each query needs to know of the models (columns, joins, converters), made once per
+# database connection: making it took as long as running the query.
+_made = weakref.WeakKeyDictionary()
+
+
+def _once(key, make):
+    """``make()``, kept for this thread's database connection under ``key``."""
+    wrapper = connections[connection.alias]
+    made = _made.setdefault(wrapper, {})
+    if key not in made:
+        made[key] = make()
+    return made[key]
 
 
 def _converters(model, alias):
@@ -97,6 +112,11 @@ class DeviceRows:
         return device
 
 
+def device_rows(outer=False, powers_count=False):
+    """The DeviceRows for these options, made once per connection."""
+    return _once(("devices", outer, powers_count), lambda: DeviceRows(outer, powers_count))
+
+
 def devices_with_related(column, values, powers_count=False):
     """Devices whose field ``column`` ("slug" or "pk") is among ``values``, with their
     brand, category and chip (and the chip's category) set: {value: device}, one query.
@@ -106,7 +126,7 @@ def devices_with_related(column, values, powers_count=False):
         return {}
     quote = connection.ops.quote_name
     meta = Device._meta
-    rows = DeviceRows(powers_count=powers_count)
+    rows = device_rows(powers_count=powers_count)
     where = meta.pk if column == "pk" else meta.get_field(column)
     sql = (
         f"SELECT {rows.select} FROM {quote(meta.db_table)} d{rows.joins}"
@@ -128,7 +148,7 @@ def spec_values(devices):
         return {}
     quote = connection.ops.quote_name
     meta = SpecValue._meta
-    columns = _converters(SpecValue, "v")
+    columns = _once("spec values", lambda: _converters(SpecValue, "v"))
     device_column = quote(meta.get_field("device").column)
     sql = (
         f"SELECT {', '.join(sql for _, sql, _ in columns)} FROM {quote(meta.db_table)} v"

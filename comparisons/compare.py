@@ -195,7 +195,7 @@ def _read_list(token):
     """
     quote = connection.ops.quote_name
     item, row, device = CompareItem._meta, CompareList._meta, Device._meta
-    devices = loading.DeviceRows(outer=True)
+    devices = loading.device_rows(outer=True)
 
     def column(meta, name):
         return quote(meta.get_field(name).column)
