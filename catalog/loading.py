@@ -32,30 +32,39 @@ def _once(key, make):
     return made[key]
 
 
-def _converters(model, alias):
-    """[(attname, quoted "alias.column", (column, [converters]))] for ``model``'s concrete
-    fields."""
-    quote = connection.ops.quote_name
-    columns = []
-    for field in model._meta.concrete_fields:
-        col = field.get_col(alias)
-        converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        columns.append((field.attname, f"{alias}.{quote(field.column)}", (col, converters)))
-    return columns
+class _Columns:
+    """What reading ``model``'s concrete fields from alias ``alias`` takes: ``sql`` (the
+    quoted columns), ``names`` (their attnames, in the model's order, as from_db wants
+    them) and the converters of the columns that have any."""
 
+    def __init__(self, model, alias):
+        quote = connection.ops.quote_name
+        self.model = model
+        fields = model._meta.concrete_fields
+        self.names = [field.attname for field in fields]
+        self.sql = [f"{alias}.{quote(field.column)}" for field in fields]
+        self.converted = []
+        for offset, field in enumerate(fields):
+            col = field.get_col(alias)
+            converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if converters:
+                self.converted.append((offset, col, converters))
 
-def _build(model, columns, row, start):
-    """An instance of ``model`` from ``row[start:]`` (see _converters); None if its key is
-    NULL (a LEFT JOIN that found nothing)."""
-    values = []
-    for offset, (_, _, (col, converters)) in enumerate(columns):
-        value = row[start + offset]
-        for convert in converters:
-            value = convert(value, col, connection)
-        values.append(value)
-    if values[0] is None:
-        return None
-    return model.from_db(connection.alias, [name for name, _, _ in columns], values)
+    def __len__(self):
+        return len(self.names)
+
+    def build(self, row, start=0):
+        """The instance of ``row[start:]``; None if its key is NULL (an outer join that
+        found nothing)."""
+        values = list(row[start : start + len(self.names)])
+        if values[0] is None:
+            return None
+        for offset, col, converters in self.converted:
+            value = values[offset]
+            for convert in converters:
+                value = convert(value, col, connection)
+            values[offset] = value
+        return self.model.from_db(connection.alias, self.names, values)
 
 
 class DeviceRows:
@@ -71,8 +80,8 @@ class DeviceRows:
     def __init__(self, outer=False, powers_count=False):
         quote = connection.ops.quote_name
         self.powers_count = powers_count
-        self.columns = [_converters(model, alias) for model, alias in self.PARTS]
-        self.select = ", ".join(sql for part in self.columns for _, sql, _ in part)
+        self.columns = [_Columns(model, alias) for model, alias in self.PARTS]
+        self.select = ", ".join(sql for part in self.columns for sql in part.sql)
         meta = Device._meta
         table, pk = quote(meta.db_table), quote(meta.pk.column)
         if powers_count:
@@ -97,8 +106,8 @@ class DeviceRows:
     def build(self, row, start=0):
         """The device of ``row[start:]`` with its related instances set; None if none."""
         built = []
-        for (model, _), part in zip(self.PARTS, self.columns, strict=True):
-            built.append(_build(model, part, row, start))
+        for part in self.columns:
+            built.append(part.build(row, start))
             start += len(part)
         device, brand, category, chip, chip_category = built
         if device is None:
@@ -148,15 +157,15 @@ def spec_values(devices):
         return {}
     quote = connection.ops.quote_name
     meta = SpecValue._meta
-    columns = _once("spec values", lambda: _converters(SpecValue, "v"))
+    columns = _once("spec values", lambda: _Columns(SpecValue, "v"))
     device_column = quote(meta.get_field("device").column)
     sql = (
-        f"SELECT {', '.join(sql for _, sql, _ in columns)} FROM {quote(meta.db_table)} v"
+        f"SELECT {', '.join(columns.sql)} FROM {quote(meta.db_table)} v"
         f" WHERE v.{device_column} IN ({', '.join(['%s'] * len(pks))})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, pks)
-        values = [_build(SpecValue, columns, row, 0) for row in cursor.fetchall()]
+        values = [columns.build(row) for row in cursor.fetchall()]
     seen = fields_seen() or {}
     missing = {value.field_id for value in values} - seen.keys()
     if missing:
