@@ -100,7 +100,7 @@ def kind_of(category):
 
 def _loaded_specs(device):
     """The spec values a queryset already fetched for ``device``, or None: never a query."""
-    for attr in ("card_specs", "compare_specs"):
+    for attr in ("card_specs", "compare_specs", "sheet_specs"):
         specs = getattr(device, attr, None)
         if specs is not None:
             return specs

@@ -2,7 +2,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -16,10 +16,11 @@ from core.pagecache import cache_public_page, dont_store
 from core.pagination import paginate
 from core.text import meta_text
 
+from . import loading
 from .filters import MAX_PAGES, PER_PAGE, CatalogFilters, is_catalog_parameter
-from .models import Brand, Device, Ranking, SpecField
+from .models import Brand, Ranking, SpecField
 from .rankings import published_rankings, ranked_devices
-from .specs import spec_prefetch, spec_text, with_chip_values
+from .specs import spec_text, with_chip_values
 from .units import format_number
 
 # Sent by static/js/catalog.js: the category the form's spec filters were drawn for.
@@ -168,36 +169,46 @@ def _source_link(source):
 
 def sheet_groups(device, specs):
     """[(group, [SheetValue])] in sheet order: the device's values ``specs`` and, for fields
-    it has none of, its chip's (prefetch the chip's ``specs``)."""
+    it has none of, its chip's (its ``sheet_specs``, else its prefetched ``specs``)."""
     chip = device.powered_by if device.powered_by_id else None
-    entries = with_chip_values(specs, chip, chip.specs.all() if chip else [])
+    entries = with_chip_values(specs, chip, chip_values(chip) if chip else [])
     # One reverse() for all the rows that carry the chip's value.
     chip_url = chip.get_absolute_url() if chip else ""
     entries.sort(key=lambda entry: entry[0].field.sheet_position)
     groups = []
-    # "Updated March 2024" formatted once per distinct time, not twice per row in the
-    # template (an import stamps many values alike).
-    months = {}
+    # "Updated March 2024" formatted once per month shown, not twice per row in the
+    # template: values saved apart carry distinct times, but a sheet spans a few months
+    # (date_format for each of 40 rows was a tenth of a device page's render).
+    months, shown = {}, {}
     for spec, source in entries:
         group = spec.field.group
         if not groups or groups[-1][0] != group:
             groups.append((group, []))
-        if spec.changed_at not in months:
+        when = shown.get(spec.changed_at)
+        if when is None:
             changed = localtime(spec.changed_at)
-            months[spec.changed_at] = (date_format(changed, "Y-m"), date_format(changed, "F Y"))
+            month = (changed.year, changed.month)
+            if month not in months:
+                months[month] = (date_format(changed, "Y-m"), date_format(changed, "F Y"))
+            when = shown[spec.changed_at] = months[month]
         carried_from = chip_url if source else ""
-        groups[-1][1].append(SheetValue.of(spec, source, carried_from, months[spec.changed_at]))
+        groups[-1][1].append(SheetValue.of(spec, source, carried_from, when))
     return groups
 
 
 @require_safe
 @cache_public_page(params=["page"])
 def device_detail(request, slug):
-    # Most devices power none, and then need no query for them.
-    device = get_object_or_404(Device.objects.with_related().with_powers_count(), slug=slug)
+    # Written out (catalog.loading): most device pages are rendered afresh. Most devices
+    # power none, and then need no query for them.
+    device = loading.devices_with_related("slug", [slug], powers_count=True).get(slug)
+    if device is None:
+        raise Http404("No such device.")
     # One query for the device's values and its chip's.
     sheet = [device, device.powered_by] if device.powered_by_id else [device]
-    prefetch_related_objects(sheet, spec_prefetch(to_attr=None))
+    specs = loading.spec_values(sheet)
+    for shown in sheet:
+        shown.sheet_specs = specs[shown.pk]
     # A chip may power hundreds of devices: they come a page at a time.
     powers = device.powers.select_related("brand", "category").order_by("name", "pk")
     powers_page, page_notice = paginate(
@@ -206,12 +217,18 @@ def device_detail(request, slug):
     if page_notice:
         dont_store(request)
     context = {
-        **device_page_context(request, device, device.specs.all()),
+        **device_page_context(request, device, device.sheet_specs),
         "powers": powers_page.object_list if device.powers_count else [],
         "powers_page": powers_page,
         "page_notice": page_notice,
     }
     return render(request, "catalog/device_detail.html", context)
+
+
+def chip_values(chip):
+    """The spec values of a device's chip as the device page read them."""
+    values = getattr(chip, "sheet_specs", None)
+    return chip.specs.all() if values is None else values
 
 
 def device_page_context(request, device, specs):

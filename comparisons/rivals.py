@@ -89,7 +89,11 @@ def _rivals_query(device, keys):
     for i, (sql, part_params) in enumerate(_neighbours(device)):
         parts.append(f"SELECT * FROM ({sql} LIMIT {RIVAL_CANDIDATES}) part{i}")
         params += part_params
-    columns = ", ".join(f"d.{_column(Device, field)}" for field in CANDIDATE_FIELDS)
+    meta = Device._meta
+    wanted = {meta.pk if name == "pk" else meta.get_field(name) for name in CANDIDATE_FIELDS}
+    columns = ", ".join(
+        f"d.{quote(field.column)}" for field in meta.concrete_fields if field in wanted
+    )
     brand_pk, brand_name, brand_slug = (_column(Brand, field) for field in ("pk", "name", "slug"))
     sql = (
         f"SELECT {columns}, b.{brand_name} AS brand_name, b.{brand_slug} AS brand_slug{figures}"
@@ -97,6 +101,44 @@ def _rivals_query(device, keys):
         f" WHERE d.{pk} IN ({' UNION ALL '.join(parts)})"
     )
     return sql, params
+
+
+def _candidates(sql, params, keys):
+    """The rows of _rivals_query as devices (CANDIDATE_FIELDS, the rest deferred) with their
+    brand (pk, name, slug) and ``key_<field id>`` figures. Built with from_db, values
+    converted as the ORM does: a raw() queryset spent more making them than the query
+    took to run."""
+    meta = Device._meta
+    wanted = {meta.pk if name == "pk" else meta.get_field(name) for name in CANDIDATE_FIELDS}
+    # from_db takes a subset of the fields in the model's order; the query selects that.
+    fields = [field for field in meta.concrete_fields if field in wanted]
+    names = [field.attname for field in fields]
+    converters = []
+    for field in fields:
+        col = field.get_col(meta.db_table)
+        converters.append(
+            (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+        )
+    brand_names = ["id", "name", "slug"]
+    candidates = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for row in rows:
+        values = []
+        for value, (col, functions) in zip(row, converters, strict=False):
+            for convert in functions:
+                value = convert(value, col, connection)
+            values.append(value)
+        other = Device.from_db(connection.alias, names, values)
+        brand_name, brand_slug, *figures = row[len(fields) :]
+        other.brand = Brand.from_db(
+            connection.alias, brand_names, (other.brand_id, brand_name, brand_slug)
+        )
+        for field_id, figure in zip(keys, figures, strict=True):
+            setattr(other, f"key_{field_id}", figure)
+        candidates.append(other)
+    return candidates
 
 
 def _distance(device, other, keys):
@@ -128,19 +170,14 @@ def rivals(device, limit=5):
     deferred.
     Reads ``device.specs`` (prefetch them).
     """
+    specs = getattr(device, "sheet_specs", None)
     keys = {
         spec.field_id: spec.number
-        for spec in device.specs.all()
+        for spec in (device.specs.all() if specs is None else specs)
         if spec.field.key and spec.field.is_number and spec.number is not None
     }
     keys = dict(list(keys.items())[:RIVAL_KEY_FIELDS])
-    candidates = list(Device.objects.raw(*_rivals_query(device, keys)))
-    for other in candidates:
-        other.brand = Brand.from_db(
-            device._state.db,
-            ["id", "name", "slug"],
-            (other.brand_id, other.brand_name, other.brand_slug),
-        )
+    candidates = _candidates(*_rivals_query(device, keys), keys)
     candidates.sort(key=lambda other: (_distance(device, other, keys), other.name, other.pk))
     # Each device once, never the device itself, however the neighbour lists overlap.
     seen = {device.pk}

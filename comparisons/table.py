@@ -5,29 +5,31 @@ import math
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from django.db.models import prefetch_related_objects
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from catalog.models import Device, SpecField
-from catalog.specs import spec_prefetch, spec_text, with_chip_values
+from catalog import loading
+from catalog.models import SpecField
+from catalog.specs import spec_text, with_chip_values
 from catalog.units import format_number
 
 
 def with_table_specs(devices):
-    """Fetch the spec values of ``devices`` (a list) and of their chips in one query,
-    whatever their number. The chips must be loaded already, with their categories
-    (``load`` and ``devices_for_slugs`` select them with the devices)."""
+    """Read the spec values of ``devices`` (a list) and of their chips in one query,
+    whatever their number, into ``compare_specs``. The chips must be loaded already, with
+    their categories (``devices_for_slugs`` and the compare list read them with the
+    devices)."""
     chips = [device.powered_by for device in devices if device.powered_by_id]
-    prefetch_related_objects([*devices, *chips], spec_prefetch())
+    specs = loading.spec_values([*devices, *chips])
+    for device in [*devices, *chips]:
+        device.compare_specs = specs[device.pk]
     return devices
 
 
 def devices_for_slugs(slugs):
     """Devices for a shared comparison in the given order, their specs and their chips'
-    fetched; None if any is unknown. Two queries."""
-    devices = Device.objects.with_related().select_related("powered_by__category")
-    found = {d.slug: d for d in devices.filter(slug__in=slugs)}
+    read; None if any is unknown. Two queries, written out (catalog.loading)."""
+    found = loading.devices_with_related("slug", set(slugs))
     if len(found) != len(set(slugs)):
         return None
     return with_table_specs([found[slug] for slug in slugs])

@@ -120,3 +120,77 @@ def test_a_cache_outage_does_not_take_pages_down(client, device, monkeypatch, ur
         monkeypatch.setattr(cache, method, broken)
     response = client.get(url)
     assert response.status_code == 200
+
+
+def _listing(*devices):
+    visitor = Client()
+    for listed in devices:
+        visitor.post(
+            reverse("comparisons:compare-add"),
+            {"device": listed.slug},
+            headers={"HX-Request": "true"},
+        )
+    visitor.head(reverse("comparisons:compare"))  # the cookie comes back: list confirmed
+    return visitor
+
+
+def widget_names(response):
+    widget = response.text.split('id="compare-widget-title"')[1].split("</section>")[0]
+    return re.findall(r'aria-label="Remove (.+?) from your compare list"', widget)
+
+
+def test_a_cached_page_for_a_list_builds_no_device(device, monkeypatch):
+    """A hit needs the list's slugs only: no device is read or built for it."""
+    from catalog.models import Device
+
+    other = DeviceFactory(name="Other Phone")
+    visitor = _listing(device, other)
+    url = other.get_absolute_url()
+    visitor.get(url)  # rendered and stored
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a cached page read a device")
+
+    monkeypatch.setattr(Device, "from_db", refuse)
+    assert widget_names(visitor.get(url)) == ["Cached Phone", "Other Phone"]
+
+
+def test_the_same_devices_in_another_order_get_their_own_page(device):
+    other = DeviceFactory(name="Other Phone")
+    url = "/"
+    in_order, reversed_order = _listing(device, other), _listing(other, device)
+    assert widget_names(in_order.get(url)) == ["Cached Phone", "Other Phone"]
+    assert widget_names(reversed_order.get(url)) == ["Other Phone", "Cached Phone"]
+    assert widget_names(in_order.get(url)) == ["Cached Phone", "Other Phone"]
+
+
+def test_an_edit_to_a_listed_device_shows_in_the_widget_of_a_cached_page(device, committed):
+    other = DeviceFactory(name="Other Phone")
+    visitor = _listing(device)
+    url = other.get_absolute_url()
+    assert widget_names(visitor.get(url)) == ["Cached Phone"]
+    with committed():
+        device.name = "Renamed Phone"
+        device.save(update_fields=["name"])
+    assert widget_names(visitor.get(url)) == ["Renamed Phone"]
+
+
+def test_add_remove_and_undo_show_in_every_cached_page(device):
+    other = DeviceFactory(name="Other Phone")
+    visitor = _listing(device)
+    urls = ["/", other.get_absolute_url(), "/devices/"]
+    for url in urls:
+        assert widget_names(visitor.get(url)) == ["Cached Phone"]
+    htmx = {"HX-Request": "true"}
+    visitor.post(reverse("comparisons:compare-add"), {"device": other.slug}, headers=htmx)
+    for url in urls:
+        assert widget_names(visitor.get(url)) == ["Cached Phone", "Other Phone"]
+    removed = visitor.post(
+        reverse("comparisons:compare-remove"), {"device": device.slug}, headers=htmx
+    )
+    for url in urls:
+        assert widget_names(visitor.get(url)) == ["Other Phone"]
+    snapshot = re.search(r'name="snapshot" value="([^"]+)"', removed.text).group(1)
+    visitor.post(reverse("comparisons:compare-undo"), {"snapshot": snapshot}, headers=htmx)
+    for url in urls:
+        assert widget_names(visitor.get(url)) == ["Cached Phone", "Other Phone"]
