@@ -645,12 +645,13 @@ def test_device_changelist_stays_bounded_at_catalog_scale(
     admin_client, catalog_at_scale, django_assert_max_num_queries
 ):
     url = reverse("admin:catalog_device_changelist")
-    with django_assert_max_num_queries(12):
+    # The editors' budget (on PostgreSQL the count may first read the planner's estimate).
+    with django_assert_max_num_queries(15):
         response = admin_client.get(url)
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == 100
     assert response.text.count('<th class="field-name">') == 100
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         response = admin_client.get(url, {"year": "2019", "q": "gadget"})
     assert response.status_code == 200
     found = response.context["cl"].result_list
