@@ -21,7 +21,7 @@ from .search import clean_query, search_articles
 ARTICLES_PER_PAGE = 20
 HOME_LATEST = 10
 # Devices the search page lists; "See all" leads to the rest in the catalog.
-SEARCH_DEVICES = 20
+SEARCH_DEVICES = 10
 
 
 def _page(request, queryset):
