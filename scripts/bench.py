@@ -684,13 +684,21 @@ def run_search(args, env, base, workdir):
     return rows
 
 
-def report_search(args, rows):
+def run_setting(args):
+    """How a random-URL run was made: "50,000 devices / 100,000 articles, SQLite, 2 gunicorn
+    workers, wrk -t2 -c8"."""
     database = "PostgreSQL + Redis" if args.postgres else "SQLite"
     client = "wrk -t2" if shutil.which("wrk") else "Python client"
+    return (
+        f"{args.devices:,} devices / {args.articles:,} articles, {database}, "
+        f"{args.workers} gunicorn workers, {client} -c{args.connections}"
+    )
+
+
+def report_search(args, rows):
     print(
-        f"\nSearch: {args.devices:,} devices / {args.articles:,} articles, {database}, "
-        f"{args.workers} gunicorn workers, {client} -c{args.connections}, typed queries "
-        f"(one or two words of a name, half with two letters swapped), {args.seconds:g} s each"
+        f"\nSearch: {run_setting(args)}, typed queries (one or two words of a name, half with "
+        f"two letters swapped), {args.seconds:g} s each"
     )
     print(
         f"{'page':<10}{'req/s':>8}{'/healthz':>10}{'p50 ms':>9}{'p99 ms':>9}{'target':>8}  errors"
@@ -713,13 +721,7 @@ def report_search(args, rows):
 
 
 def report_long_tail(args, rows):
-    database = "PostgreSQL + Redis" if args.postgres else "SQLite"
-    client = "wrk -t2" if shutil.which("wrk") else "Python client"
-    print(
-        f"\nLong tail: {args.devices:,} devices / {args.articles:,} articles, {database}, "
-        f"{args.workers} gunicorn workers, {client} -c{args.connections}, "
-        f"{args.seconds:g} s per page type"
-    )
+    print(f"\nLong tail: {run_setting(args)}, {args.seconds:g} s per page type")
     print(
         f"{'page':<12}{'URLs':>6}{'req/s':>8}{'/healthz':>10}{'ratio':>8}{'target':>8}"
         f"{'p50 ms':>9}{'p99 ms':>9}  errors  repeats"
