@@ -107,26 +107,24 @@ def _brand_and_status_counts():
         .filter(category_pk__isnull=False)
         .order_by("name", "pk")
     )
+    totals = {}  # brand pk -> [brand, count]
     brand_counts = defaultdict(dict)  # category pk -> {brand pk: [brand, count]}
     status_counts = defaultdict(lambda: defaultdict(int))  # category pk -> {status: count}
     for brand in rows:
-        counted = brand_counts[brand.category_pk].setdefault(brand.pk, [brand, 0])
-        counted[1] += brand.device_count
+        for counted in (
+            totals.setdefault(brand.pk, [brand, 0]),
+            brand_counts[brand.category_pk].setdefault(brand.pk, [brand, 0]),
+        ):
+            counted[1] += brand.device_count
         status_counts[brand.category_pk][brand.device_status] += brand.device_count
-    totals = {}
-    for by_brand in brand_counts.values():
-        for brand, count in by_brand.values():
-            totals[brand.pk] = [brand, count + totals.get(brand.pk, [None, 0])[1]]
     every_status = defaultdict(int)
     for by_status in status_counts.values():
         for status, count in by_status.items():
             every_status[status] += count
 
+    # Rows come by brand name, and dicts keep the order they were filled in.
     def brand_choices(counted):
-        return [
-            BrandChoice(brand, count)
-            for brand, count in sorted(counted, key=lambda pair: (pair[0].name, pair[0].pk))
-        ]
+        return [BrandChoice(brand, count) for brand, count in counted]
 
     def status_choices(by_status):
         return [

@@ -503,7 +503,7 @@ class CatalogFilters:
     @property
     def browsing(self):
         """True when nothing narrows the list but a category: the catalog's landing pages."""
-        return not (self.q or self.brands or self.statuses or self.narrowed)
+        return not (self.brands or self.statuses or self.narrowed)
 
     @property
     def narrowed(self):
