@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from .django_private import on_commit_queue
 from .middleware import DATABASE_UNREACHABLE
 
 logger = logging.getLogger(__name__)
@@ -184,9 +185,23 @@ def _bump():
     _request.state = None
 
 
+class PendingBump:
+    """A bump waiting for a commit (content_changed queues one per transaction)."""
+
+    ran = False
+
+    def __call__(self):
+        self.ran = True
+        _bump()
+
+
 def content_changed(using=None):
-    """Call after changing what visitors see: the version moves when the change commits."""
-    transaction.on_commit(_bump, using=using)
+    """Call after changing what visitors see: the version moves when the change commits,
+    once however many rows the transaction changed (a device saved with its spec values
+    bumped it once a row)."""
+    queued = on_commit_queue(using)
+    if not any(isinstance(f, PendingBump) and not f.ran for f in queued):
+        transaction.on_commit(PendingBump(), using=using)
 
 
 class ContentVersionMiddleware:

@@ -5,7 +5,7 @@ tests/core/test_django_private.py fails naming the function here that needs a ne
 """
 
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, transaction
 from django.utils.log import log_response
 
 
@@ -49,3 +49,20 @@ def log_response_at(level, message, *args, response, request):
     every answer of 400 and above itself as it leaves the handler (5xx as errors) unless it
     was logged already, which its ``log_response`` marks on the response."""
     log_response(message, *args, response=response, request=request, level=level)
+
+
+def on_commit_queue(using=None):
+    """The functions waiting for the commit of the transaction open on ``using``, oldest
+    first ([] outside a transaction, where on_commit runs them at once). Django drops those
+    queued in a savepoint that rolls back; what is left runs at the commit."""
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        return []
+    return [queued for _savepoints, queued, *_robust in connection.run_on_commit]
+
+
+def loaded_relation(instance, field):
+    """The row ``instance``'s foreign key ``field`` points at, if it is loaded on the
+    instance (read with it by select_related, assigned, or read through it once), else
+    None. Never a query."""
+    return field.get_cached_value(instance, default=None)

@@ -7,6 +7,7 @@ from django.db import transaction
 from catalog.models import SpecValue
 from comparisons.models import CompareList
 from core.content import ContentModel, content_changed, content_version
+from core.django_private import on_commit_queue
 from news.models import Article
 from tests import factories
 from tests.factories import ArticleFactory, DeviceFactory, SpecValueFactory
@@ -127,3 +128,31 @@ def test_deleting_a_row_of_any_content_model_moves_the_version_when_it_commits(m
         row.delete()
         assert content_version() == before
     assert content_version() != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_that_changes_many_rows_moves_the_version_once():
+    device = DeviceFactory()
+    values = [SpecValueFactory(device=device, field__name=f"Once {n}") for n in range(3)]
+    before = content_version()
+    with transaction.atomic():
+        device.save()
+        for value in values:
+            value.save()
+        content_changed()
+        # One bump waits for the commit, not five.
+        assert len(on_commit_queue()) == 1
+    assert content_version() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_kept_after_a_rolled_back_savepoint_still_moves_the_version():
+    device = DeviceFactory()
+    before = content_version()
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            device.save()
+            raise RuntimeError("the inner part failed")
+        device.name = "Saved after all"
+        device.save()
+    assert content_version() == before + 1

@@ -22,6 +22,7 @@ from core.django_private import (
     delete_without_signals,
     is_new_file,
     log_response_at,
+    on_commit_queue,
     set_iterable_class,
     uncapped_num_pages,
 )
@@ -132,3 +133,30 @@ def test_log_response_at_logs_once_and_django_does_not_log_again(caplog):
         log_response("%s: %s", response.reason_phrase, request.path, response=response)
         logged = [(record.levelname, record.getMessage()) for record in caplog.records]
         assert logged == [("WARNING", "Down: /down/")]
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_commit_queue_lists_what_waits_for_the_commit_and_not_what_rolled_back():
+    def first():
+        pass
+
+    def second():
+        pass
+
+    with wrapper("on_commit_queue"):
+        assert on_commit_queue() == []  # no transaction: on_commit runs a function at once
+        with transaction.atomic():
+            transaction.on_commit(first)
+            with pytest.raises(Rollback), transaction.atomic():
+                transaction.on_commit(second)
+                assert on_commit_queue() == [first, second]
+                raise Rollback
+            assert on_commit_queue() == [first]
+            with transaction.atomic():
+                transaction.on_commit(second)
+            assert on_commit_queue() == [first, second]
+        assert on_commit_queue() == []

@@ -123,14 +123,12 @@ def test_a_live_story_is_not_moved_until_the_editor_chooses(editor_client):
     assert live.is_live and live.published_at == before
 
 
-def test_taking_a_live_story_offline_until_then_schedules_it(
-    editor_client, client, django_capture_on_commit_callbacks
-):
+def test_taking_a_live_story_offline_until_then_schedules_it(editor_client, client, committed):
     live = ArticleFactory(title="Live review", published_at=timezone.now() - timedelta(hours=2))
     assert "Live review" in client.get(reverse("news:article-list")).text
     when = timezone.now().replace(microsecond=0) + timedelta(days=1)
     # The content version moves when the change commits: the visitor's cached list ends then.
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed():
         response = schedule(editor_client, [live], when, live="offline")
     assert response.status_code == 302
     live.refresh_from_db()
