@@ -205,7 +205,8 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out client before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading a user's permissions in one query.
+    "core.auth.OneQueryModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
