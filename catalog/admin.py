@@ -21,8 +21,14 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core import images
-from core.admin import ConflictCheckedAdmin, RevisionHistoryAdmin, VersionedContentAdmin
+from core.admin import ConflictCheckedAdmin, FormRevisionAdmin, VersionedContentAdmin
 from core.admin_lists import LargeTableAdmin, SelectRelatedFilter, SelectSimpleFilter
+from core.forms import (
+    DirectInputsFormSet,
+    LoadedChoiceField,
+    LoadedRelationsForm,
+    LoadedRowsFormSet,
+)
 from core.text import shown
 from core.trash import linked_from
 from core.trash_admin import TrashAdmin
@@ -277,6 +283,13 @@ class SpecValueForm(forms.ModelForm):
             self.add_error(on, f"{problem}. Check the unit, or tick “I checked this value”.")
         return data
 
+    def validate_constraints(self):
+        # A saved row that keeps its field keeps its one place in the sheet (its one
+        # constraint, one value per field, holds in the database already): only a new row,
+        # or one moved to another field, is looked up.
+        if self.instance.pk is None or "field" in self.changed_data:
+            super().validate_constraints()
+
     def _kind(self, data):
         """The category kind of the device as posted: the formset's parent form has been
         cleaned first, and its instance (the device here) carries a valid new category."""
@@ -379,7 +392,7 @@ class SharedChoiceField(forms.ModelChoiceField):
             ) from None
 
 
-class SpecValueFormSet(forms.BaseInlineFormSet):
+class SpecValueFormSet(LoadedRowsFormSet, DirectInputsFormSet):
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         # A saved row the editor left as it was is accepted as it is: no parsing, no
@@ -590,7 +603,7 @@ def unsaved_specs(formset):
 DEVICE_CHANGE_SECTIONS = []
 
 
-class DeviceForm(forms.ModelForm):
+class DeviceForm(LoadedRelationsForm):
     class Meta:
         model = Device
         fields = "__all__"
@@ -648,9 +661,11 @@ def deletion_effects(ids):
 
 @admin.register(Device)
 class DeviceAdmin(
-    LargeTableAdmin, CatalogIOAdmin, ConflictCheckedAdmin, TrashAdmin, RevisionHistoryAdmin
+    LargeTableAdmin, CatalogIOAdmin, ConflictCheckedAdmin, TrashAdmin, FormRevisionAdmin
 ):
     history = DeviceHistory
+    # What a device's revision holds with it (its reversion follow), from the inlines.
+    revision_parts = (SpecValue, DevicePhoto)
     form = DeviceForm
     list_display = ["name", "brand", "category", "release", "launch_price", "status"]
     list_filter = ["category", "status", ("brand", SelectRelatedFilter), ReleaseYearFilter]
@@ -693,6 +708,16 @@ class DeviceAdmin(
         ("Launch", {"fields": ["status", ("released", "released_precision"), "launch_price"]}),
         ("Presentation", {"fields": ["summary"]}),
     ]
+
+    def get_object_queryset(self, request):
+        # Its brand, category and chip with it: the form's choices take them as loaded.
+        return (
+            super().get_object_queryset(request).select_related("brand", "category", "powered_by")
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", LoadedChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def deletion_notes(self, request, queryset):
         ids = [device.pk for device in queryset]

@@ -25,7 +25,9 @@ from reversion.models import Version
 
 from core import images
 from core.content import ContentModel, ContentQuerySet, content_version, in_request
-from core.django_private import is_new_file, set_iterable_class
+from core.django_private import is_new_file, loaded_relation, set_iterable_class
+from core.links import slug_url
+from core.models import CheckedOnceModel
 from core.text import shown
 
 from .units import MAX_MAGNITUDE, SpecValueError, check_number, format_number, parse_number
@@ -45,7 +47,7 @@ class Brand(ContentModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("catalog:brand", args=[self.slug])
+        return slug_url("catalog:brand", self.slug)
 
 
 @reversion.register()
@@ -394,7 +396,7 @@ STATUS_RANK = {
 
 # One revision holds a device with its spec values and photos (see core.admin).
 @reversion.register(follow=("specs_for_revision", "photos"))
-class Device(ContentModel):
+class Device(CheckedOnceModel, ContentModel):
     name = models.CharField(max_length=200)
     # Never contains COMPARISON_SEPARATOR: the shareable comparison URL splits on it.
     slug = models.SlugField(max_length=200, unique=True)
@@ -485,13 +487,14 @@ class Device(ContentModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("catalog:device", args=[self.slug])
+        return slug_url("catalog:device", self.slug)
 
     @classmethod
     def from_db(cls, db, field_names, values, *args, **kwargs):
         device = super().from_db(db, field_names, values, *args, **kwargs)
         # The name it was saved under: a rename changes the namesakes of both names.
         device._saved_name = device.__dict__.get("name")
+        device._saved_slug = device.__dict__.get("slug")
         device._saved_facts = device._facts()
         return device
 
@@ -532,6 +535,19 @@ class Device(ContentModel):
         result = super().delete(*args, **kwargs)
         namesakes.refresh_later(names=names, using=using)
         return result
+
+    def validate_unique(self, exclude=None):
+        # The slug it was loaded with is unique (the database keeps it so): only a new or
+        # changed one is looked up.
+        if self.slug is not None and self.slug == getattr(self, "_saved_slug", None):
+            exclude = {*(exclude or ()), "slug"}
+        super().validate_unique(exclude=exclude)
+
+    def validate_constraints(self, exclude=None):
+        # Its one constraint, no "-vs-" in the slug, is clean()'s rule, said there in the
+        # editor's words; Django would have the database evaluate it again (a query in a
+        # savepoint of its own), and the database enforces it when the row is written.
+        super().validate_constraints(exclude={*(exclude or ()), "slug"})
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -639,7 +655,7 @@ class SpecValueQuerySet(ContentQuerySet):
 
 
 @reversion.register()
-class SpecValue(ContentModel):
+class SpecValue(CheckedOnceModel, ContentModel):
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="specs")
     field = models.ForeignKey(SpecField, on_delete=models.CASCADE, related_name="values")
     value = models.CharField(max_length=2000)
@@ -687,7 +703,13 @@ class SpecValue(ContentModel):
         if self.field.key:
             from . import namesakes
 
-            namesakes.refresh_later(devices=[self.device_id], using=using or self._state.db)
+            using = using or self._state.db
+            device = loaded_relation(self, SpecValue._meta.get_field("device"))
+            if device is not None:
+                # Its own group only: a chip's values set apart no device it powers.
+                namesakes.refresh_later(names=[device.name], using=using)
+            else:
+                namesakes.refresh_later(devices=[self.device_id], using=using)
 
 
 def photo_folder(device):
@@ -861,7 +883,7 @@ class Ranking(ContentModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("catalog:ranking", args=[self.slug])
+        return slug_url("catalog:ranking", self.slug)
 
     def finder_url(self):
         return reverse("catalog:device-list") + "?" + self.query

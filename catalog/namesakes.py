@@ -115,9 +115,12 @@ def refresh(names=None, *, models=None, using=DEFAULT_DB_ALIAS):
         for name in names:
             wanted |= Q(folded=Fold(Value(name)))
         in_groups = scope = devices.filter(wanted)
-    rows = list(in_groups.values_list("pk", "folded", "released", "powered_by__name"))
+    read = list(
+        in_groups.values_list("pk", "folded", "released", "powered_by__name", "distinguisher")
+    )
+    rows = [row[:4] for row in read]
     values = []
-    if rows:
+    if len({folded for _pk, folded, *_ in rows}) < len(rows):  # some name is shared
         values = (
             SpecValue._default_manager.db_manager(using)
             .filter(device__in=[row[0] for row in rows], field__key=True)
@@ -125,12 +128,17 @@ def refresh(names=None, *, models=None, using=DEFAULT_DB_ALIAS):
             .values_list("device_id", "field_id", "value")
         )
     labels = _labels(rows, values)
-    changed = []
-    for device in scope.only("pk", "distinguisher"):
-        label = labels.get(device.pk, "")
-        if device.distinguisher != label:
-            device.distinguisher = label
-            changed.append(device)
+    # The named devices were read with their distinguishers; every device is read again.
+    stored = (
+        [(pk, *rest[-1:]) for pk, *rest in read]
+        if names is not None
+        else scope.values_list("pk", "distinguisher")
+    )
+    changed = [
+        Device(pk=pk, distinguisher=labels.get(pk, ""))
+        for pk, distinguisher in stored
+        if distinguisher != labels.get(pk, "")
+    ]
     manager = Device._default_manager.db_manager(using)
     manager.bulk_update(changed, ["distinguisher"], batch_size=500)
     return len(changed)

@@ -1,10 +1,11 @@
 """Admin machinery shared by the content apps."""
 
+import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, quote, unquote
 from django.contrib.admin.views.main import PAGE_VAR
-from django.core.exceptions import PermissionDenied
-from django.db import router
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -12,9 +13,9 @@ from django.urls import path, reverse
 from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 
-from .conflicts import TOKEN_FIELD, ConflictCheckedForm
+from .conflicts import TOKEN_FIELD, ConflictCheckedForm, with_token
 from .content import content_changed
-from .history import History, RestoreError, when
+from .history import History, RestoreError, save_revision, when
 
 
 class ContentAdmin(admin.ModelAdmin):
@@ -42,6 +43,25 @@ class ConflictCheckedAdmin(admin.ModelAdmin):
     """A change form that never saves over changes made since it was opened: it carries
     the version it was opened on and refuses a stale save, saying who changed what
     (core.conflicts). The add form has nothing to check."""
+
+    def get_object_queryset(self, request):
+        """Where get_object finds the object: a subclass may read related rows with it."""
+        return self.get_queryset(request)
+
+    def get_object(self, request, object_id, from_field=None):
+        """Django's lookup, with the object's token read in the same query. A post inside a
+        transaction (a save, a preview) also locks the row, which the form's conflict
+        check then needs not read or lock again (core.conflicts)."""
+        queryset = self.get_object_queryset(request)
+        lock = request.method == "POST" and transaction.get_connection(queryset.db).in_atomic_block
+        model = queryset.model
+        field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+        try:
+            obj = with_token(queryset, lock=lock).get(**{field.name: field.to_python(object_id)})
+        except (model.DoesNotExist, ValidationError, ValueError):
+            return None
+        obj.token_locked = lock
+        return obj
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -139,3 +159,67 @@ class RevisionHistoryAdmin(VersionedContentAdmin):
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         return redirect(self._history_url(unquote(object_id)))
+
+
+def saved_rows(formset):
+    """The rows an inline ``formset`` holds after its save: those it was opened with (as
+    saved, in their order) but the deleted, then the new. Read again only when it had
+    none to validate (a device without photos): one query."""
+    gone = {obj.pk for obj in [*formset.deleted_objects, *formset.new_objects]}
+    kept = [row for row in formset.get_queryset() if row.pk not in gone]
+    return [*kept, *formset.new_objects]
+
+
+class FormRevisionAdmin(RevisionHistoryAdmin):
+    """A versioned admin whose add and change forms write their revision themselves, from
+    what they have just saved: the object and, for each inline of a model its revisions
+    follow (its parts: a device's spec values and photos), the rows the inline now holds.
+
+    Reversion's own revision would read those parts again after the save (a query per
+    relation it follows), look each model's rows up once more before writing, and open a
+    transaction of its own around Django's (a savepoint more). This one is written inside
+    Django's transaction of the save, in the same format (core.history.save_revision), so
+    History, restores and the conflict check read it like any other. ``revision_parts``
+    are the models of the relations the model's revisions follow; each must be an inline
+    of the admin (tests/core/test_form_revisions.py holds every such admin to it).
+    """
+
+    revision_parts = ()
+
+    # Django's views and transaction, without reversion's revision around them.
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return admin.ModelAdmin.add_view(self, request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return admin.ModelAdmin.change_view(self, request, object_id, form_url, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        parts = [
+            row
+            for formset in formsets
+            if formset.model in self.revision_parts
+            for row in saved_rows(formset)
+        ]
+        # Written when the change is logged, with the log's message as its comment.
+        form.instance.revision_rows = [form.instance, *parts]
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self._save_form_revision(request, obj, entry)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self._save_form_revision(request, obj, entry)
+        return entry
+
+    def _save_form_revision(self, request, obj, entry):
+        rows = obj.__dict__.pop("revision_rows", None)
+        if rows is None or reversion.is_active():
+            # Logged by another view (a restore writes its own revision), or saved inside
+            # a revision reversion keeps (its recover view): it holds the rows already.
+            return
+        comment = entry.get_change_message() if entry else ""
+        save_revision(rows, comment=comment, user=request.user)

@@ -13,7 +13,8 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import router
-from django.db.models import Subquery
+from django.db.models import CharField, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
 from reversion.models import Version
@@ -30,24 +31,39 @@ def _versions(model, pk, using):
     return Version.objects.using(using).get_for_object_reference(model, pk, model_db=using)
 
 
-def current_token(model, pk, using, lock=False):
-    """The token of row ``pk`` as stored now ("<newest version id>.<updated_at in µs>"), or
-    None if the row is gone; one query. With ``lock`` the row stays locked until the
-    transaction ends, so two saves of one object are checked one after the other."""
-    newest = _versions(model, pk, using).order_by("-pk").values("pk")[:1]
-    rows = model._default_manager.using(using).filter(pk=pk)
+def with_token(queryset, lock=False):
+    """``queryset`` with what each row's token is made of read along with it (see
+    loaded_token), so opening or saving a form costs no query of its own for it. With
+    ``lock`` its rows stay locked until the transaction ends (their own table only: rows
+    it joins are not locked), so two saves of one object are checked one after the
+    other."""
+    model, using = queryset.model, queryset.db
+    # A version names its object by text: the row's key compared as text.
+    object_id = Cast(OuterRef("pk"), output_field=CharField())
+    newest = _versions(model, object_id, using).order_by("-pk").values("pk")[:1]
     if lock:
-        rows = rows.select_for_update(of=("self",))
-    row = (
-        rows.annotate(newest_version=Subquery(newest))
-        .values_list(STAMP_FIELD, "newest_version")
-        .first()
-    )
-    if row is None:
+        queryset = queryset.select_for_update(of=("self",))
+    return queryset.annotate(newest_version=Subquery(newest))
+
+
+def loaded_token(obj):
+    """The token of ``obj`` as read by a with_token queryset, or None if it was not."""
+    if not hasattr(obj, "newest_version"):
         return None
-    stamp, version_id = row
+    return _token(getattr(obj, STAMP_FIELD), obj.newest_version)
+
+
+def _token(stamp, version_id):
     micros = (stamp - EPOCH) // datetime.timedelta(microseconds=1) if stamp else 0
     return f"{version_id or 0}.{micros}"
+
+
+def current_token(model, pk, using, lock=False):
+    """The token of row ``pk`` as stored now ("<newest version id>.<updated_at in µs>"), or
+    None if the row is gone; one query (see with_token for ``lock``)."""
+    rows = with_token(model._default_manager.using(using).filter(pk=pk), lock=lock)
+    row = rows.values_list(STAMP_FIELD, "newest_version").first()
+    return None if row is None else _token(*row)
 
 
 def base_version_id(token):
@@ -241,7 +257,7 @@ class ConflictCheckedForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound and self.instance.pk is not None:
-            self.initial[TOKEN_FIELD] = current_token(
+            self.initial[TOKEN_FIELD] = loaded_token(self.instance) or current_token(
                 type(self.instance), self.instance.pk, self._db()
             )
 
@@ -257,7 +273,10 @@ class ConflictCheckedForm(forms.ModelForm):
     def _check_conflict(self):
         model, pk, using = type(self.instance), self.instance.pk, self._db()
         posted = self.data.get(self.add_prefix(TOKEN_FIELD))
-        current = current_token(model, pk, using, lock=True)
+        if getattr(self.instance, "token_locked", False):
+            current = loaded_token(self.instance)  # read and locked with the object
+        else:
+            current = current_token(model, pk, using, lock=True)
         if current is None or posted == current:
             return  # (a row deleted meanwhile: the admin's save says so)
         stored = {field.name for field in model._meta.get_fields() if field.concrete}

@@ -32,8 +32,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.forms.models import BaseInlineFormSet
 from PIL import Image, ImageOps
+
+from .forms import LoadedRowsFormSet
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -389,7 +390,7 @@ class ImageUploadField(forms.FileField):
         return clean
 
 
-class ImageInlineFormSet(BaseInlineFormSet):
+class ImageInlineFormSet(LoadedRowsFormSet):
     """Rows of uploaded images on an admin page (device photos, story images). A save that
     sends none of them at all (a page opened before the rows existed, a script editing the
     rest) leaves the images as they are instead of failing the whole page."""

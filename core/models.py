@@ -1,5 +1,7 @@
 from django.db import models
 
+from .django_private import loaded_relation
+
 
 class ContentVersion(models.Model):
     """One row (pk=1): the content version when the site runs without a shared cache.
@@ -50,3 +52,24 @@ class ShareCard(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CheckedOnceModel(models.Model):
+    """A model whose validation (full_clean, as a form runs it) reads no row it holds
+    already: a foreign key whose row is loaded on the instance, read from the database
+    with it or chosen in a form (whose choice field read it), is not looked up again. The
+    database keeps the key valid when the row is written."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None):
+        exclude = set(exclude or ())
+        for field in self._meta.concrete_fields:
+            if not field.many_to_one or field.name in exclude:
+                continue
+            related = loaded_relation(self, field)
+            stored = related is not None and related._state.db is not None
+            if stored and related.pk == getattr(self, field.attname):
+                exclude.add(field.name)
+        super().clean_fields(exclude=exclude)
