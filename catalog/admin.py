@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
-from django.db.models import Count, F, prefetch_related_objects
+from django.db.models import Count, F, Q, prefetch_related_objects
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.http import Http404, HttpResponseNotAllowed, QueryDict
@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import smart_split, unescape_string_literal
 
 from core import images
 from core.admin import ConflictCheckedAdmin, FormRevisionAdmin, VersionedContentAdmin
@@ -696,6 +697,7 @@ class DeviceAdmin(
     }
     # "Show counts" would count every brand and year over 50,000 devices.
     show_facets = admin.ShowFacets.NEVER
+    # Each word in the name, the slug or the brand's name (see get_search_results).
     search_fields = ["name", "slug", "brand__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["brand", "powered_by"]
@@ -708,6 +710,30 @@ class DeviceAdmin(
         ("Launch", {"fields": ["status", ("released", "released_precision"), "launch_price"]}),
         ("Presentation", {"fields": ["summary"]}),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Devices with each word of ``search_term`` in their name, slug or brand's name, as
+        Django's search over search_fields finds them, but with the brands read first (one
+        short query) and matched by id: a join on the brand's name made both of the list's
+        reads (its count and its page) go through every device, where the device's own
+        columns use their trigram indexes on PostgreSQL (migration 0009)."""
+        words = []
+        for word in smart_split(search_term):
+            # As Django reads the box: a quoted phrase is one word.
+            if word.startswith(('"', "'")) and word[0] == word[-1] and len(word) > 1:
+                word = unescape_string_literal(word)
+            words.append(word)
+        words = [word for word in words if word]
+        if not words:
+            return queryset, False
+        brands = list(Brand.objects.values_list("pk", "name"))
+        for word in words:
+            folded = word.casefold()
+            named = [pk for pk, name in brands if folded in name.casefold()]
+            queryset = queryset.filter(
+                Q(name__icontains=word) | Q(slug__icontains=word) | Q(brand__in=named)
+            )
+        return queryset, False
 
     def get_object_queryset(self, request):
         # Its brand, category and chip with it: the form's choices take them as loaded.

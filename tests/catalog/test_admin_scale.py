@@ -195,3 +195,45 @@ def test_saving_an_unchanged_form_keeps_every_value(editor_client, catalog):
     assert response.status_code == 302
     assert sorted(SpecValue.objects.filter(device=device).values_list("field", "value")) == before
     assert Device.objects.get(pk=device.pk).launch_price == device.launch_price or Decimal(0)
+
+
+def searched(client, term):
+    return sorted(listed(client.get(LIST, {"q": term})))
+
+
+def test_the_search_finds_each_word_in_the_name_the_slug_or_the_brand(editor_client, catalog):
+    Device.objects.filter(name="Gadget 7").update(slug="gadget-seven-special")
+    assert searched(editor_client, "gadget 13") == ["Gadget 13"]
+    assert searched(editor_client, "SEVEN") == ["Gadget 7"]
+    # Maker 2 makes every sixth device; "gadget 2" narrows it to the ones named so.
+    by_brand = searched(editor_client, '"maker 2"')
+    assert by_brand == sorted(f"Gadget {n}" for n in range(2, 60, 6))
+    both = searched(editor_client, '"maker 2" "gadget 2"')
+    assert both == ["Gadget 2", "Gadget 20", "Gadget 26"]
+    # Unquoted, each word alone: "maker" is every brand, "2" a name with a 2 or Maker 2.
+    assert len(searched(editor_client, "maker 2")) == len(
+        {n for n in range(60) if "2" in str(n) or n % 6 == 2}
+    )
+    # A quoted phrase is one word, as in Django's own search.
+    assert searched(editor_client, '"Gadget 1"') == sorted(
+        ["Gadget 1", *(f"Gadget {n}" for n in range(10, 20))]
+    )
+    assert searched(editor_client, "no-such-thing") == []
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the trigram indexes are PostgreSQL's"
+)
+def test_on_postgresql_the_search_reads_the_trigram_indexes_not_every_device(catalog):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    model_admin = site._registry[Device]
+    found, _ = model_admin.get_search_results(
+        RequestFactory().get(LIST), Device.objects.all(), "Tensor"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # 60 rows: the planner would scan
+        plan = found.explain()
+    assert "device_name_trgm" in plan
+    assert "device_slug_trgm" in plan
