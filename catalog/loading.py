@@ -73,14 +73,16 @@ class DeviceRows:
 
     ``outer``: every join is an outer one, for a device that may be missing (a list item
     whose device was deleted). ``powers_count`` adds how many devices each one powers.
+    Without ``chips`` the chip is not read (a list of names: search results), and
+    ``powered_by`` is left unread.
     """
 
     PARTS = ((Device, "d"), (Brand, "b"), (Category, "c"), (Device, "p"), (Category, "pc"))
 
-    def __init__(self, outer=False, powers_count=False):
+    def __init__(self, outer=False, powers_count=False, chips=True):
         quote = connection.ops.quote_name
         self.powers_count = powers_count
-        self.columns = [_Columns(model, alias) for model, alias in self.PARTS]
+        self.columns = [_Columns(model, alias) for model, alias in self.PARTS[: 5 if chips else 3]]
         self.select = ", ".join(sql for part in self.columns for sql in part.sql)
         meta = Device._meta
         table, pk = quote(meta.db_table), quote(meta.pk.column)
@@ -99,9 +101,13 @@ class DeviceRows:
             f" {inner} {quote(Brand._meta.db_table)} b"
             f" ON b.{quote(Brand._meta.pk.column)} = {key(Device, 'd', 'brand')}"
             f" {inner} {category} c ON c.{category_pk} = {key(Device, 'd', 'category')}"
-            f" LEFT OUTER JOIN {table} p ON p.{pk} = {key(Device, 'd', 'powered_by')}"
-            f" LEFT OUTER JOIN {category} pc ON pc.{category_pk} = {key(Device, 'p', 'category')}"
         )
+        if chips:
+            self.joins += (
+                f" LEFT OUTER JOIN {table} p ON p.{pk} = {key(Device, 'd', 'powered_by')}"
+                f" LEFT OUTER JOIN {category} pc"
+                f" ON pc.{category_pk} = {key(Device, 'p', 'category')}"
+            )
 
     def build(self, row, start=0):
         """The device of ``row[start:]`` with its related instances set; None if none."""
@@ -109,33 +115,37 @@ class DeviceRows:
         for part in self.columns:
             built.append(part.build(row, start))
             start += len(part)
-        device, brand, category, chip, chip_category = built
+        device, brand, category, *chip = built
         if device is None:
             return None
         device.brand, device.category = brand, category
-        if chip is not None:
-            chip.category = chip_category
-        device.powered_by = chip
+        if chip:
+            chip, chip_category = chip
+            if chip is not None:
+                chip.category = chip_category
+            device.powered_by = chip
         if self.powers_count:
             device.powers_count = row[start]
         return device
 
 
-def device_rows(outer=False, powers_count=False):
+def device_rows(outer=False, powers_count=False, chips=True):
     """The DeviceRows for these options, made once per connection."""
-    return _once(("devices", outer, powers_count), lambda: DeviceRows(outer, powers_count))
+    key = ("devices", outer, powers_count, chips)
+    return _once(key, lambda: DeviceRows(outer, powers_count, chips))
 
 
-def devices_with_related(column, values, powers_count=False):
+def devices_with_related(column, values, powers_count=False, chips=True):
     """Devices whose field ``column`` ("slug" or "pk") is among ``values``, with their
     brand, category and chip (and the chip's category) set: {value: device}, one query.
-    ``powers_count``: how many devices each powers (``device.powers_count``)."""
+    ``powers_count``: how many devices each powers (``device.powers_count``); without
+    ``chips``, no chip (see DeviceRows)."""
     values = list(values)
     if not values:
         return {}
     quote = connection.ops.quote_name
     meta = Device._meta
-    rows = device_rows(powers_count=powers_count)
+    rows = device_rows(powers_count=powers_count, chips=chips)
     where = meta.pk if column == "pk" else meta.get_field(column)
     sql = (
         f"SELECT {rows.select} FROM {quote(meta.db_table)} d{rows.joins}"

@@ -506,8 +506,8 @@ def in_order(ids, queryset=None):
     """Devices of ``ids`` (a page of them) in that order, with brand and category; one query."""
     if queryset is None:
         # With brand and category, in a written-out query (composing it with the ORM cost
-        # as much as the search).
-        found = loading.devices_with_related("pk", ids)
+        # as much as the search); a list of names shows no chip.
+        found = loading.devices_with_related("pk", ids, chips=False)
     else:
         found = queryset.order_by().in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]

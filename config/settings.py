@@ -150,6 +150,10 @@ SQLITE_OPTIONS = {
         "PRAGMA synchronous=NORMAL;"
         "PRAGMA cache_size=-20000;"
         "PRAGMA temp_store=MEMORY;"
+        # Pages read in place from the operating system's cache instead of copied into the
+        # connection's: the story search's tail (a common word's index pages) went from
+        # 8-30 ms to 5 at 100,000 stories.
+        "PRAGMA mmap_size=1073741824;"
         # Re-analyse tables whose size changed a lot since the last ANALYZE, within a
         # bounded cost, so the planner's picture follows the content (SQLite's advice
         # for long-lived connections).

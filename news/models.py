@@ -8,13 +8,13 @@ from django.core.files.base import ContentFile
 from django.db import connections, models
 from django.db.models import Window
 from django.db.models.functions import RowNumber, TruncDate
-from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Device
 from core import images
 from core.content import ContentModel, ContentQuerySet
 from core.django_private import is_new_file
+from core.links import slug_url
 from core.search import fold_name
 
 from .markdown import render_markdown
@@ -37,7 +37,7 @@ class Tag(ContentModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("news:tag", args=[self.slug])
+        return slug_url("news:tag", self.slug)
 
 
 # An author's photo is stored at most this wide (it shows far smaller).
@@ -74,7 +74,7 @@ class Author(ContentModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("news:author", args=[self.slug])
+        return slug_url("news:author", self.slug)
 
     def save(self, *args, **kwargs):
         # Stored clean and narrowed by the site's image rules (core.images), named by content.
@@ -440,7 +440,7 @@ class Article(ContentModel):
         type(self).objects.filter(pk=self.pk).update(**names)
 
     def get_absolute_url(self):
-        return reverse("news:article", args=[self.slug])
+        return slug_url("news:article", self.slug)
 
     def link_device(self, device):
         """Add ``device`` to the devices the story mentions, and take the lines that name it
