@@ -4,6 +4,7 @@ from django.core.files.storage import default_storage
 
 from core.history import ADDED, EMPTY, REMOVED, Change, History, number_text
 
+from . import namesakes
 from .models import DevicePhoto, SpecField, SpecValue
 
 
@@ -38,6 +39,11 @@ class DeviceHistory(History):
     def restored(self):
         # The main photo is the first of those that came back.
         DevicePhoto.objects.refresh_main([self.obj.pk])
+        # The row was written as it was, past save(): the namesakes of the name it had and
+        # of the name it has again (and of the devices it powers) are refreshed at the commit.
+        namesakes.refresh_later(
+            names=[self.obj.name], devices=[self.obj.pk], using=self.obj._state.db
+        )
 
 
 def value_changes(old, new, names):

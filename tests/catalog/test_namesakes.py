@@ -190,3 +190,33 @@ def test_hostile_names_are_escaped_in_the_distinguisher(client, xps):
     namesakes.refresh()
     html = client.get(xps["i5"].get_absolute_url()).content.decode()
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+
+
+def test_restoring_an_earlier_version_refreshes_the_names_it_leaves_and_takes(xps, committed):
+    """A restore writes the device's row as it was (not through save()): the groups of the
+    name it had and the name it gets back are refreshed when it commits."""
+    import reversion
+    from django.contrib.auth.models import User
+    from reversion.models import Version
+
+    from catalog.history import DeviceHistory
+
+    before = labels(xps)
+    with reversion.create_revision():
+        reversion.add_to_revision(Device.objects.get(pk=xps["i7"].pk))
+    version = Version.objects.get_for_object(xps["i7"]).first()
+    with committed():
+        renamed = Device.objects.get(pk=xps["i7"].pk)
+        renamed.name = "Dell XPS 15"
+        renamed.save()
+    for device in xps.values():
+        device.refresh_from_db()
+    assert labels(xps) == {"old": "2019", "i5": "2020", "i7": "2020", "lone": ""}
+    editor = User.objects.create_user("restorer", is_staff=True)
+    with committed():
+        DeviceHistory(Device.objects.get(pk=xps["i7"].pk)).restore(version, editor)
+    for device in xps.values():
+        device.refresh_from_db()
+    assert xps["i7"].name == "Dell XPS 13"
+    assert labels(xps) == before
+    assert before["i5"] == "2020 · Core i5-1035G1"
