@@ -22,6 +22,8 @@ ARTICLES_PER_PAGE = 20
 HOME_LATEST = 10
 # Devices the search page lists; "See all" leads to the rest in the catalog.
 SEARCH_DEVICES = 10
+# The search page's stories: the best this many (the page says so when there may be more).
+SEARCH_STORIES = 20
 
 
 def _page(request, queryset):
@@ -146,7 +148,8 @@ def search(request):
     query = clean_query(request.GET.get("q", ""))
     context = {
         "search_query": query,
-        "articles": search_articles(query, limit=20) if query else [],
+        "articles": search_articles(query, limit=SEARCH_STORIES) if query else [],
+        "stories_limit": SEARCH_STORIES,
         "found": device_search.find(query, SEARCH_DEVICES) if query else None,
     }
     return render(request, "news/search.html", context)

@@ -36,7 +36,10 @@ def news_pages(newsroom):
         (newsroom["tags"][0].get_absolute_url(), newest),
         (article.get_absolute_url(), f">{article.title}<"),
         (article.author.get_absolute_url(), f">{article.title}<"),
-        (reverse("news:search") + "?q=published+story", 'News <span class="muted small">(20)'),
+        (
+            reverse("news:search") + "?q=published+story",
+            'News <span class="muted small">(the 20 best matches)',
+        ),
         (reverse("news:search") + "?q=handset", 'class="found-count">12<'),
         (reverse("news:feed"), "<title>Published story 0</title>"),
         (reverse("sitemap"), "<loc>http://testserver/sitemap-articles.xml</loc>"),

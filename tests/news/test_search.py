@@ -165,6 +165,8 @@ def test_search_page_lists_articles_and_devices_and_echoes_the_query(client, sto
     assert re.search(r'<input id="site-search-q"[^>]* value="Xiaomi">', html)
     assert re.search(r'<input id="search-page-q"[^>]* value="Xiaomi">', html)
     assert "Xiaomi secret draft" not in html
+    # Two stories found: the count is theirs.
+    assert 'News <span class="muted small">(2)</span>' in html
 
 
 def test_search_page_without_a_query_asks_for_one(client, db):
