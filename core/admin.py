@@ -181,12 +181,14 @@ class FormRevisionAdmin(RevisionHistoryAdmin):
     Django's transaction of the save, in the same format (core.history.save_revision), so
     History, restores and the conflict check read it like any other. ``revision_parts``
     are the models of the relations the model's revisions follow; each must be an inline
-    of the admin (tests/core/test_form_revisions.py holds every such admin to it).
+    of the admin (tests/catalog/test_admin_save.py holds the device's revision equal to the
+    one reversion would keep).
     """
 
     revision_parts = ()
 
-    # Django's views and transaction, without reversion's revision around them.
+    # Django's views and transaction, without the revision VersionAdmin opens around them
+    # (nothing else between this class and ModelAdmin has these views).
 
     def add_view(self, request, form_url="", extra_context=None):
         return admin.ModelAdmin.add_view(self, request, form_url, extra_context)
