@@ -89,17 +89,21 @@ def test_names_match_ignoring_case_and_accents(xps):
     assert Device.objects.filter(distinguisher="").filter(name__iexact="dell xps 13").count() == 0
 
 
-def test_a_rename_refreshes_the_old_and_the_new_name_when_it_commits(
-    xps, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
+def rename_i7(xps, committed):
+    """The i7 XPS 13 renamed "Dell XPS 15" in the admin's way (save, commit); every device
+    read again; their labels."""
+    with committed():
         renamed = Device.objects.get(pk=xps["i7"].pk)
         renamed.name = "Dell XPS 15"
         renamed.save()
     for device in xps.values():
         device.refresh_from_db()
+    return labels(xps)
+
+
+def test_a_rename_refreshes_the_old_and_the_new_name_when_it_commits(xps, committed):
     # The two 13s left differ by year alone, and so do the 15s (the lone one has none).
-    assert labels(xps) == {"old": "2019", "i5": "2020", "i7": "2020", "lone": ""}
+    assert rename_i7(xps, committed) == {"old": "2019", "i5": "2020", "i7": "2020", "lone": ""}
 
 
 def test_a_key_value_saved_in_the_admin_refreshes_its_namesakes(
@@ -205,13 +209,7 @@ def test_restoring_an_earlier_version_refreshes_the_names_it_leaves_and_takes(xp
     with reversion.create_revision():
         reversion.add_to_revision(Device.objects.get(pk=xps["i7"].pk))
     version = Version.objects.get_for_object(xps["i7"]).first()
-    with committed():
-        renamed = Device.objects.get(pk=xps["i7"].pk)
-        renamed.name = "Dell XPS 15"
-        renamed.save()
-    for device in xps.values():
-        device.refresh_from_db()
-    assert labels(xps) == {"old": "2019", "i5": "2020", "i7": "2020", "lone": ""}
+    assert rename_i7(xps, committed) == {"old": "2019", "i5": "2020", "i7": "2020", "lone": ""}
     editor = User.objects.create_user("restorer", is_staff=True)
     with committed():
         DeviceHistory(Device.objects.get(pk=xps["i7"].pk)).restore(version, editor)
