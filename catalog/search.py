@@ -26,6 +26,7 @@ then discontinued, then cancelled), newer, more popular, name.
 """
 
 import bisect
+import functools
 import json
 import re
 import threading
@@ -60,6 +61,9 @@ MAX_ABBREVIATION = 4
 # Per word of the name (brand aside) the query did not ask for: "galxy s21" puts
 # "Galaxy S21" before "Galaxy S21 Ultra" whatever their status.
 EXTRA_WORD_COST = 0.25
+# Answers of the search boxes (a few ids each) an index remembers, the most recent kept:
+# people type the same few words again and again ("pro", "galaxy").
+ANSWERS_REMEMBERED = 4096
 
 
 def allowed_typos(word):
@@ -174,6 +178,8 @@ class Index:
         lengths = [len("".join(all_words)) + 1 for all_words in self.words]
         self.compact_starts = np.cumsum([0, *lengths[:-1]]) if lengths else np.array([0])
         self.compact_text = "".join("".join(all_words) + "\n" for all_words in self.words)
+        # Per index, so per content version: a change of content forgets every answer.
+        self.best = functools.lru_cache(maxsize=ANSWERS_REMEMBERED)(self._best)
 
     # Word level
 
@@ -360,6 +366,15 @@ class Index:
             tier[better], cost[better] = NEAR, near_cost[better]
         return Matches(self, tier, cost)
 
+    def _best(self, words, limit):
+        """(ids of the best ``limit`` matches, how many match, a suggestion when none does)
+        for the query words ``words`` (a tuple); remembered as ``best``."""
+        query = " ".join(words)
+        matches = self.search(query)
+        if matches.count:
+            return tuple(matches.ids(0, limit)), matches.count, None
+        return (), 0, self.suggestion(query) if words else None
+
     def suggestion(self, query):
         """A query close to ``query`` that finds devices ("galaxy s21" for "galaxx s21x"),
         made of the vocabulary's words, or None."""
@@ -493,13 +508,10 @@ def catalog_url(query):
 
 def find(query, limit):
     """A Found for ``query`` with its best ``limit`` devices: one query (none if nothing
-    matches), plus the index's own when the content version moved."""
-    matches = search(query)
-    devices = in_order(matches.ids(0, limit)) if matches.count else []
-    suggestion = None
-    if not matches.count and query_words(query):
-        suggestion = did_you_mean(query)
-    return Found(query, devices, matches.count, suggestion)
+    matches), plus the index's own when the content version moved. The index remembers
+    the answer to the same words (``Index.best``): asked again, only the devices are read."""
+    ids, count, suggestion = index().best(tuple(query_words(query)), limit)
+    return Found(query, in_order(ids) if ids else [], count, suggestion)
 
 
 def in_order(ids, queryset=None):

@@ -144,6 +144,7 @@ def _news_article_data(request, article, url, devices):
 
 
 @require_safe
+@cache_public_page(params=["q"])
 def search(request):
     query = clean_query(request.GET.get("q", ""))
     context = {
