@@ -1,14 +1,22 @@
 """What catalog pages show of comparisons, asked for from their templates so the catalog
-never imports this app: a device page's rivals and its share image."""
+never imports this app: the compare button, a device page's rivals and its share image."""
 
 from django import template
 from django.urls import reverse
 
 from core import cards, images
 
-from .. import compare, rivals
+from .. import buttons, compare, rivals
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def compare_button(context, device, in_card=False, oob=False):
+    """``device``'s add-to-compare (or remove) button for this visitor (comparisons.buttons):
+    ``{% compare_button device %}``; ``in_card=True`` in a card, ``oob=True`` in an htmx
+    answer that updates every copy on the page."""
+    return buttons.for_context(context, device, in_card, oob)
 
 
 @register.simple_tag
