@@ -66,31 +66,36 @@ def tokens(query):
     return words[:MAX_TOKENS]
 
 
-def _pg_newest_matches_from(text):
-    """The id from which the newest RANKED_MATCHES stories matching ``text`` are (0 if
-    fewer match), on PostgreSQL: one query per window of PG_WINDOWS until one holds that
-    many, so a common word's matches are sorted among a few thousand stories only.
+def _pg_newest_matches(text):
+    """Ids of the newest RANKED_MATCHES stories matching ``text`` (all of them if fewer
+    match), on PostgreSQL: one query per window of PG_WINDOWS until one holds that many, so
+    a common word's matches are sorted among a few thousand stories only.
 
     "+ 0": ordered by the id itself, PostgreSQL walked the primary key backwards and built
     each story's tsvector from its text (2 s for a common word); this way the GIN index
-    finds the matches and only their ids are sorted.
+    finds the matches and only their ids are sorted. The newest id is read first, on its
+    own: as a subquery its value was unknown when the window's query was planned, and the
+    planner, expecting a third of the table, ran it in parallel workers — 20 ms where the
+    window alone takes 5.
     """
     qn, meta = connection.ops.quote_name, Article._meta
     table, pk = qn(meta.db_table), qn(meta.pk.column)
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({pk}) FROM {table}")
+        newest = cursor.fetchone()[0] or 0
         for window in PG_WINDOWS:
-            newer = f"{pk} > (SELECT MAX({pk}) FROM {table}) - %s AND " if window else ""
+            newer = f"{pk} > %s AND " if window else ""
             cursor.execute(
                 f"""SELECT {pk} FROM {table}
                 WHERE {newer}({PG_VECTOR})
                     @@ plainto_tsquery('english'::regconfig, specwise_unaccent(%s))
-                ORDER BY {pk} + 0 DESC LIMIT 1 OFFSET %s""",
-                [*([window] if window else []), text, RANKED_MATCHES - 1],
+                ORDER BY {pk} + 0 DESC LIMIT %s""",
+                [*([newest - window] if window else []), text, RANKED_MATCHES],
             )
-            row = cursor.fetchone()
-            if row:
-                return row[0]
-    return 0
+            ids = [row[0] for row in cursor.fetchall()]
+            if len(ids) == RANKED_MATCHES or window is None or window >= newest:
+                return ids
+    return []
 
 
 def search_articles(query, limit=20):
@@ -122,19 +127,22 @@ def search_articles(query, limit=20):
         return with_bylines(Article.objects.raw(sql, params))
     if connection.vendor == "postgresql":
         text = " ".join(words)
+        # plainto_tsquery: every word required, no operators, stop words dropped.
+        matches = _pg_newest_matches(text)
+        if not matches:
+            return []
+        # Ranked by the title (weight A; the summary and body weigh B): ranking by the
+        # whole text rebuilt each candidate's tsvector from its body, 0.2 ms a story. The
+        # matches are taken by id: the index is not asked twice.
         sql = f"""
             SELECT {", ".join(card_columns(qn, table))}
             FROM {table} {card_join(qn, table)},
                 plainto_tsquery('english'::regconfig, specwise_unaccent(%s)) query
-            WHERE ({PG_VECTOR}) @@ query AND {table}.{status} = %s AND {table}.{when} <= %s
-                AND {table}.{pk} >= %s
+            WHERE {table}.{pk} = ANY(%s) AND {table}.{status} = %s AND {table}.{when} <= %s
             ORDER BY ts_rank({PG_TITLE_VECTOR}, query) DESC, {table}.{when} DESC
             LIMIT %s
         """
-        # plainto_tsquery: every word required, no operators, stop words dropped.
-        # Ranked by the title (weight A; the summary and body weigh B): ranking by the
-        # whole text rebuilt each candidate's tsvector from its body, 0.2 ms a story.
-        params = [text, published, now, _pg_newest_matches_from(text), limit]
+        params = [text, matches, published, now, limit]
         return with_bylines(Article.objects.raw(sql, params))
     condition = Q()
     for word in words:
