@@ -36,11 +36,12 @@ PG_VECTOR = (
     " || setweight(to_tsvector('english'::regconfig,"
     " specwise_unaccent(summary || ' ' || body)), 'B')"
 )
-# Where PostgreSQL looks for the newest matches: among the newest 5,000 stories (by id),
-# then 25,000, then all of them (None).
-PG_WINDOWS = [5_000, 25_000, None]
-# What ranks matching stories on PostgreSQL: the title's words (see search_articles).
-PG_TITLE_VECTOR = "setweight(to_tsvector('english'::regconfig, specwise_unaccent(title)), 'A')"
+# Where PostgreSQL looks first for the newest matches: among the newest 5,000 stories (by
+# id); then in a window as wide as the matches found there call for (see _next_window).
+PG_FIRST_WINDOW = 5_000
+# What ranks matching stories on PostgreSQL: the title's words, kept by migration 0011 in a
+# stored generated column (its expression: the title part of PG_VECTOR).
+PG_TITLE_COLUMN = "search_title"
 # bm25 weights per column: title, summary, body.
 FTS5_WEIGHTS = "10.0, 3.0, 1.0"
 # The FTS5 table of migration 0002 (Django does not manage it): its rowid is the article's id.
@@ -68,8 +69,9 @@ def tokens(query):
 
 def _pg_newest_matches(text):
     """Ids of the newest RANKED_MATCHES stories matching ``text`` (all of them if fewer
-    match), on PostgreSQL: one query per window of PG_WINDOWS until one holds that many, so
-    a common word's matches are sorted among a few thousand stories only.
+    match), on PostgreSQL: one query per window of the newest stories (by id) until one
+    holds that many, so a common word's matches are sorted among a few thousand stories
+    only, and a rare word's are found in two queries.
 
     "+ 0": ordered by the id itself, PostgreSQL walked the primary key backwards and built
     each story's tsvector from its text (2 s for a common word); this way the GIN index
@@ -83,7 +85,8 @@ def _pg_newest_matches(text):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX({pk}) FROM {table}")
         newest = cursor.fetchone()[0] or 0
-        for window in PG_WINDOWS:
+        window = PG_FIRST_WINDOW if newest > PG_FIRST_WINDOW else None
+        while True:
             newer = f"{pk} > %s AND " if window else ""
             cursor.execute(
                 f"""SELECT {pk} FROM {table}
@@ -93,13 +96,23 @@ def _pg_newest_matches(text):
                 [*([newest - window] if window else []), text, RANKED_MATCHES],
             )
             ids = [row[0] for row in cursor.fetchall()]
-            if len(ids) == RANKED_MATCHES or window is None or window >= newest:
+            if len(ids) == RANKED_MATCHES or window is None:
                 return ids
-    return []
+            window = _next_window(window, len(ids), newest)
+
+
+def _next_window(window, found, newest):
+    """The window to look in after ``window`` (a number of the newest stories) held only
+    ``found`` matches: twice what should hold RANKED_MATCHES at that rate, or every story
+    (None) when that is half of them or more. A fixed 5,000, 25,000, then all took three
+    queries for most two-word searches, 2.6 ms a search on average; this way, 1.8 ms."""
+    wanted = 2 * window * RANKED_MATCHES // max(found, 1)
+    return None if wanted >= newest // 2 else wanted
 
 
 def search_articles(query, limit=20):
-    """Published articles matching every word of ``query``, best first; one query."""
+    """Published articles matching every word of ``query``, best first: one query on SQLite;
+    on PostgreSQL, the newest id, the window(s) of ``_pg_newest_matches``, then the ranking."""
     words = tokens(query)
     if not words:
         return []
@@ -131,15 +144,16 @@ def search_articles(query, limit=20):
         matches = _pg_newest_matches(text)
         if not matches:
             return []
-        # Ranked by the title (weight A; the summary and body weigh B): ranking by the
-        # whole text rebuilt each candidate's tsvector from its body, 0.2 ms a story. The
+        # Ranked by the title (weight A; the summary and body weigh B), stored (migration
+        # 0011): ranking by the whole text rebuilt each candidate's tsvector from its body,
+        # 0.2 ms a story, and by the title built it from the title, 2.5 ms a search. The
         # matches are taken by id: the index is not asked twice.
         sql = f"""
             SELECT {", ".join(card_columns(qn, table))}
             FROM {table} {card_join(qn, table)},
                 plainto_tsquery('english'::regconfig, specwise_unaccent(%s)) query
             WHERE {table}.{pk} = ANY(%s) AND {table}.{status} = %s AND {table}.{when} <= %s
-            ORDER BY ts_rank({PG_TITLE_VECTOR}, query) DESC, {table}.{when} DESC
+            ORDER BY ts_rank({table}.{qn(PG_TITLE_COLUMN)}, query) DESC, {table}.{when} DESC
             LIMIT %s
         """
         params = [text, matches, published, now, limit]

@@ -75,7 +75,8 @@ ADDED_COLUMNS = {
     "comparisons_device": {"distinguisher", "status"},
     "comparisons_category": {"kind"},
     "comparisons_specfield": {"role", "plausible"},
-    "news_article": {"author_id", "mentions"},
+    # search_title: on PostgreSQL only, the title's tsvector (news 0011).
+    "news_article": {"author_id", "mentions", "search_title"},
     "comparisons_comparelist": {"confirmed"},
 }
 # Columns later migrations replace, checked on their own: the byline text became an Author.

@@ -86,6 +86,17 @@ def test_title_matches_rank_above_body_matches(stories):
     assert found == [stories["title"], stories["body"]]
 
 
+def test_the_ranking_follows_an_edited_title(stories):
+    # On PostgreSQL the title's words are kept in a column the database fills (news 0011).
+    was_in_title, was_in_body = stories["title"], stories["body"]
+    was_in_title.title = "An electric car, explained"
+    was_in_title.body = "Xiaomi's Lei Jun explains the plan."
+    was_in_title.save()
+    was_in_body.title = "Xiaomi chip news of the week"
+    was_in_body.save()
+    assert search_articles("xiaomi", limit=10) == [was_in_body, was_in_title]
+
+
 def test_every_word_must_match(stories):
     assert search_articles("xiaomi car") == [stories["title"]]
     assert search_articles("xiaomi submarine") == []
@@ -246,6 +257,25 @@ def test_like_wildcards_in_a_search_word_are_literal(db):
     assert search_devices("5_0") == [underscore]
     assert search_devices("%") == []
     assert search_devices("_") == []
+
+
+def test_a_rare_word_is_found_however_old_its_stories(monkeypatch):
+    # On PostgreSQL the newest stories are searched first, in windows that widen as the
+    # matches found call for: here from the newest two to every story.
+    from news import search
+
+    monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+    monkeypatch.setattr(search, "PG_FIRST_WINDOW", 2)
+    now = timezone.now()
+    stories = []
+    for i in range(12):
+        title = f"Wombat story {i}" if i % 3 == 0 else f"Quokka story {i}"
+        when = now - timedelta(hours=12 - i)
+        stories.append(ArticleFactory(title=title, published_at=when))
+    found = search_articles("wombat", limit=10)
+    # The newest three of the four matches (ids 0, 3, 6, 9 in order of creation).
+    assert set(found) == {stories[3], stories[6], stories[9]}
+    assert len(search_articles("quokka", limit=10)) == 3
 
 
 def test_only_the_newest_matching_stories_are_ranked(monkeypatch):
