@@ -140,6 +140,15 @@ def devices_with_related(column, values, powers_count=False, chips=True):
     brand, category and chip (and the chip's category) set: {value: device}, one query.
     ``powers_count``: how many devices each powers (``device.powers_count``); without
     ``chips``, no chip (see DeviceRows)."""
+    build = device_rows(powers_count=powers_count, chips=chips).build
+    rows = device_rows_read(column, values, powers_count, chips)
+    return {value: build(row) for value, row in rows.items()}
+
+
+def device_rows_read(column, values, powers_count=False, chips=True):
+    """{value: row} as devices_with_related reads them, the rows as the database gave them:
+    for a caller that keeps rows and builds devices from them with ``device_rows(...).build``
+    (the same options) each time."""
     values = list(values)
     if not values:
         return {}
@@ -147,6 +156,8 @@ def devices_with_related(column, values, powers_count=False, chips=True):
     meta = Device._meta
     rows = device_rows(powers_count=powers_count, chips=chips)
     where = meta.pk if column == "pk" else meta.get_field(column)
+    # The column's place in the row: the device's own columns come first.
+    offset = rows.columns[0].names.index(where.attname)
     sql = (
         f"SELECT {rows.select} FROM {quote(meta.db_table)} d{rows.joins}"
         f" WHERE d.{quote(where.column)} IN ({', '.join(['%s'] * len(values))})"
@@ -154,8 +165,7 @@ def devices_with_related(column, values, powers_count=False, chips=True):
     params = [where.get_db_prep_value(value, connection) for value in values]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        found = [rows.build(row) for row in cursor.fetchall()]
-    return {getattr(device, where.attname): device for device in found}
+        return {row[offset]: row for row in cursor.fetchall()}
 
 
 def spec_values(devices):

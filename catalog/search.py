@@ -64,6 +64,10 @@ EXTRA_WORD_COST = 0.25
 # Answers of the search boxes (a few ids each) an index remembers, the most recent kept:
 # people type the same few words again and again ("pro", "galaxy").
 ANSWERS_REMEMBERED = 4096
+# Rows of the devices the search boxes listed that an index keeps (about 300 bytes each): a
+# popular device is listed by many queries, and reading ten devices cost a query that took
+# as long as the search (1.5 ms on PostgreSQL).
+ROWS_REMEMBERED = 20_000
 
 
 def allowed_typos(word):
@@ -178,8 +182,10 @@ class Index:
         lengths = [len("".join(all_words)) + 1 for all_words in self.words]
         self.compact_starts = np.cumsum([0, *lengths[:-1]]) if lengths else np.array([0])
         self.compact_text = "".join("".join(all_words) + "\n" for all_words in self.words)
-        # Per index, so per content version: a change of content forgets every answer.
+        # Per index, so per content version: a change of content forgets every answer and
+        # every row.
         self.best = functools.lru_cache(maxsize=ANSWERS_REMEMBERED)(self._best)
+        self.rows = {}
 
     # Word level
 
@@ -375,6 +381,18 @@ class Index:
             return tuple(matches.ids(0, limit)), matches.count, None
         return (), 0, self.suggestion(query) if words else None
 
+    def devices(self, ids):
+        """{id: device} of ``ids`` with brand and category (no chip), fresh instances each
+        call; their rows are read once (one query for those never listed before) and kept
+        while there is room."""
+        missing = [pk for pk in ids if pk not in self.rows]
+        read = loading.device_rows_read("pk", missing, chips=False) if missing else {}
+        if len(self.rows) + len(read) <= ROWS_REMEMBERED:
+            self.rows.update(read)
+        build = loading.device_rows(chips=False).build
+        rows = ((pk, self.rows.get(pk) or read.get(pk)) for pk in ids)
+        return {pk: build(row) for pk, row in rows if row is not None}
+
     def suggestion(self, query):
         """A query close to ``query`` that finds devices ("galaxy s21" for "galaxx s21x"),
         made of the vocabulary's words, or None."""
@@ -507,21 +525,19 @@ def catalog_url(query):
 
 
 def find(query, limit):
-    """A Found for ``query`` with its best ``limit`` devices: one query (none if nothing
-    matches), plus the index's own when the content version moved. The index remembers
-    the answer to the same words (``Index.best``): asked again, only the devices are read."""
-    ids, count, suggestion = index().best(tuple(query_words(query)), limit)
-    return Found(query, in_order(ids) if ids else [], count, suggestion)
+    """A Found for ``query`` with its best ``limit`` devices: at most one query (none if
+    nothing matches or every device was listed before), plus the index's own when the
+    content version moved. The index remembers the answer to the same words
+    (``Index.best``) and the rows of the devices it listed (``Index.devices``)."""
+    current = index()
+    ids, count, suggestion = current.best(tuple(query_words(query)), limit)
+    found = current.devices(ids) if ids else {}
+    return Found(query, [found[pk] for pk in ids if pk in found], count, suggestion)
 
 
-def in_order(ids, queryset=None):
-    """Devices of ``ids`` (a page of them) in that order, with brand and category; one query."""
-    if queryset is None:
-        # With brand and category, in a written-out query (composing it with the ORM cost
-        # as much as the search); a list of names shows no chip.
-        found = loading.devices_with_related("pk", ids, chips=False)
-    else:
-        found = queryset.order_by().in_bulk(ids)
+def in_order(ids, queryset):
+    """Devices of ``queryset`` with ``ids`` (a page of them) in that order; one query."""
+    found = queryset.order_by().in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
 

@@ -417,6 +417,26 @@ def test_the_index_answers_the_same_words_once_per_content_version(phones, commi
     assert len(searched) == 2
 
 
+def test_devices_listed_before_are_not_read_again_until_the_content_changes(
+    phones, django_assert_num_queries, version_queries, committed
+):
+    from catalog import search
+
+    every_galaxy = search.find("galaxy", 50).devices
+    # Other words, devices listed before: only the content version is read.
+    with django_assert_num_queries(version_queries):
+        found = search.find("galaxy s21", 3).devices
+    assert {device.pk for device in found} <= {device.pk for device in every_galaxy}
+    assert found[0].name == "Samsung Galaxy S21"
+    assert found[0].category.name == "Phones"
+    # Fresh instances each time: nothing one request sets on them reaches the next.
+    assert search.find("galaxy s21", 3).devices[0] is not found[0]
+    with committed():
+        found[0].category.name = "Smartphones"
+        found[0].category.save()
+    assert search.find("galaxy s21", 3).devices[0].category.name == "Smartphones"
+
+
 def test_an_edit_is_found_at_once(client, phones, committed):
     assert header_names(client, "nova flip") == []
     with committed():

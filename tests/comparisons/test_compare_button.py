@@ -39,7 +39,10 @@ def test_a_button_posts_with_the_token_and_comes_back_to_its_page(client, give_l
     hostile = make_hostile_catalog()
     give_list(client, [hostile["first"]])
     response = client.get(reverse("news:search"), {"q": "phone"})
-    added, other = buttons(response.text)
+    by_device = {
+        re.search(r'data-compare-button="([^"]+)"', b).group(1): b for b in buttons(response.text)
+    }
+    added, other = by_device[hostile["first"].slug], by_device[hostile["second"].slug]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', added).group(1)
     assert len(token) == 64
     assert f'action="{reverse("comparisons:compare-remove")}"' in added
