@@ -1,6 +1,6 @@
 """The add-to-compare / remove button beside every listed device, written in Python: a
 search page lists ten and the widget eight, and as an included template each button took
-0.1 ms a render, a tenth of the widget's answer.
+0.1 ms a render, a sixth of the widget's answer.
 
 Every copy on a page carries ``data-compare-button`` so an htmx answer can update them all
 out of band (htmx 2 swaps every element the oob selector matches); ``oob`` marks such an
