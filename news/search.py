@@ -37,8 +37,10 @@ PG_VECTOR = (
     " specwise_unaccent(summary || ' ' || body)), 'B')"
 )
 # Where PostgreSQL looks first for the newest matches: among the newest 5,000 stories (by
-# id); then in a window as wide as the matches found there call for (see _next_window).
+# id); then in a window as wide as the matches found there call for (see _next_window); the
+# last of at most PG_WINDOWS queries takes every story, so a search page keeps its budget.
 PG_FIRST_WINDOW = 5_000
+PG_WINDOWS = 3
 # What ranks matching stories on PostgreSQL: the title's words, kept by migration 0011 in a
 # stored generated column (its expression: the title part of PG_VECTOR).
 PG_TITLE_COLUMN = "search_title"
@@ -86,7 +88,7 @@ def _pg_newest_matches(text):
         cursor.execute(f"SELECT MAX({pk}) FROM {table}")
         newest = cursor.fetchone()[0] or 0
         window = PG_FIRST_WINDOW if newest > PG_FIRST_WINDOW else None
-        while True:
+        for after in range(PG_WINDOWS - 1, -1, -1):  # queries left after this one
             newer = f"{pk} > %s AND " if window else ""
             cursor.execute(
                 f"""SELECT {pk} FROM {table}
@@ -98,7 +100,8 @@ def _pg_newest_matches(text):
             ids = [row[0] for row in cursor.fetchall()]
             if len(ids) == RANKED_MATCHES or window is None:
                 return ids
-            window = _next_window(window, len(ids), newest)
+            window = _next_window(window, len(ids), newest) if after > 1 else None
+    return ids
 
 
 def _next_window(window, found, newest):

@@ -278,6 +278,23 @@ def test_a_rare_word_is_found_however_old_its_stories(monkeypatch):
     assert len(search_articles("quokka", limit=10)) == 3
 
 
+def test_a_story_search_stays_within_its_queries_however_rare_the_word(
+    monkeypatch, django_assert_max_num_queries
+):
+    # Windows that widen from the newest story would take a query each: on PostgreSQL the
+    # third is every story (the newest id, three windows, the ranking); SQLite asks once.
+    from news import search
+
+    monkeypatch.setattr(search, "RANKED_MATCHES", 1)
+    monkeypatch.setattr(search, "PG_FIRST_WINDOW", 1)
+    now = timezone.now()
+    oldest = ArticleFactory(title="Wombat story", published_at=now - timedelta(days=2))
+    for i in range(40):
+        ArticleFactory(title=f"Quokka story {i}", published_at=now - timedelta(hours=40 - i))
+    with django_assert_max_num_queries(5):
+        assert search_articles("wombat") == [oldest]
+
+
 def test_only_the_newest_matching_stories_are_ranked(monkeypatch):
     from news import search
 
